@@ -1,0 +1,38 @@
+/**
+ * The shape every part of ward shares for a Kubernetes object: what synthesis emits, what the
+ * checker loads, what the operator applies. Plain JSON (no class instances), so it serialises the
+ * same everywhere and custom resources (Istio, ward) keep every field.
+ */
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly [key: string]: unknown;
+}
+
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly [key: string]: unknown;
+}
+
+/** Labels and annotations ward puts on what it creates (DESIGN.md "Names"). */
+export const Labels = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  managedByValue: 'ward',
+  owner: 'ward.g2p.dev/owner',
+  ownerUid: 'ward.g2p.dev/owner-uid',
+} as const;
+
+export const Annotations = {
+  waive: 'ward.g2p.dev/waive',
+  /** Set on objects whose mTLS is weaker than STRICT, carrying the spec's reason. */
+  mtlsException: 'ward.g2p.dev/mtls-exception-reason',
+} as const;
+
+export const API_GROUP = 'ward.g2p.dev';
+export const API_VERSION = 'ward.g2p.dev/v1alpha1';
+export const KIND = 'RegistryDeployment';
+export const FIELD_MANAGER = 'ward-operator';

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+
+/**
+ * Every `ward` sub-command registers itself here with one line. A registration adds the command
+ * (with its options and `--help` text) to the program; the action does I/O only at the edges and
+ * calls into charts-src/, policies/, operator/.
+ */
+export type CommandRegistration = (program: Command) => void;
+
+export const commands: readonly CommandRegistration[] = [
+  // one line per command, e.g. registerSynth,
+];

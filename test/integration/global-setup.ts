@@ -1,0 +1,2 @@
+// Placeholder: replaced by the control-plane harness (issue 5).
+export default function setup(): void {}
