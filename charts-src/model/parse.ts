@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { API_VERSION, KIND } from '../kube.js';
+import { IssueCode, type SpecIssue } from './issues.js';
+import { mergePreset } from './merge.js';
+import { registrySpecSchema, type RegistrySpec } from './schema.js';
+import { semanticIssues } from './semantic.js';
+
+export type ParseResult =
+  | { readonly ok: true; readonly spec: RegistrySpec }
+  | { readonly ok: false; readonly issues: readonly SpecIssue[] };
+
+type Path = readonly (string | number)[];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Splits a RegistryDeployment object into its spec (plus the namespace from metadata) or accepts a bare spec. */
+function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {
+  if (!isRecord(input)) {
+    return { code: IssueCode.InvalidValue, path: [], message: 'must be a mapping: a RegistryDeployment object or a bare spec' };
+  }
+  if (input.apiVersion === undefined && input.kind === undefined) return { body: input, prefix: [] };
+  if (input.apiVersion !== API_VERSION || input.kind !== KIND) {
+    return {
+      code: IssueCode.WrongKind,
+      path: ['kind'],
+      message: `must be apiVersion ${API_VERSION}, kind ${KIND} (got ${String(input.apiVersion)} ${String(input.kind)}); or give a bare spec without apiVersion and kind`,
+    };
+  }
+  const spec = isRecord(input.spec) ? { ...input.spec } : {};
+  const meta = isRecord(input.metadata) ? input.metadata : {};
+  if (spec.namespace === undefined && typeof meta.namespace === 'string') spec.namespace = meta.namespace;
+  return { body: spec, prefix: ['spec'] };
+}
+
+function zodIssueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${issue.expected} (got ${describe(issue.input)})`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${describe(issue.input)})`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling against \`ward synth --help\` or the CRD`;
+    default:
+      return issue.message;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'number' || typeof v === 'boolean' ? JSON.stringify(v) : typeof v;
+}
+
+function fromZod(issue: z.core.$ZodIssue, prefix: Path): SpecIssue {
+  const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  if (issue.code === 'unrecognized_keys') return { code: IssueCode.UnknownField, path, message: zodIssueMessage(issue) };
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { code: IssueCode.Required, path, message: zodIssueMessage(issue) };
+  return { code: IssueCode.InvalidValue, path, message: zodIssueMessage(issue) };
+}
+
+/**
+ * Validates a RegistryDeployment (apiVersion ward.g2p.dev/v1alpha1) or a bare spec, applies its preset
+ * and defaults, and checks cross-field rules. Returns the spec, or every issue with its path.
+ * Pure: no I/O, no clock.
+ */
+export function parseRegistrySpec(input: unknown): ParseResult {
+  const unwrapped = unwrap(input);
+  if ('code' in unwrapped) return { ok: false, issues: [unwrapped] };
+  const { body, prefix } = unwrapped;
+  const merged = mergePreset(body, prefix);
+  if (!merged.ok) return merged;
+  const parsed = registrySpecSchema.safeParse(merged.value);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => fromZod(i, prefix)) };
+  const issues = semanticIssues(parsed.data, prefix);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+}
