@@ -4,8 +4,9 @@
 #   ${WARD_CACHE_DIR:-<repo>/.cache}/controlplane/k8s-<ver>-etcd-<ver>/{kube-apiserver,etcd}
 # Idempotent: skips the build when both binaries exist and report the expected
 # version. Progress goes to stderr; the LAST line of stdout is the bin dir.
-# Env: WARD_CACHE_DIR, WARD_GO_BUILD_P (go build -p, default 1 to bound link memory),
+# Env: WARD_CACHE_DIR, WARD_GO_BUILD_P (go build -p, default nproc; one link at a time needs ~3 GB),
 #      WARD_CONTROLPLANE_REBUILD=1 to force a rebuild.
+# Exit codes: 0 ok, 3 Go is missing (callers treat this as a missing prerequisite), other = build failed.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,13 +36,18 @@ if [[ "${WARD_CONTROLPLANE_REBUILD:-}" != "1" ]] && is_current; then
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || die "'go' is not on PATH. Install Go >= 1.24 (e.g. /usr/local/go/bin) to build kube-apiserver and etcd from the Go module proxy."
+if ! command -v go >/dev/null 2>&1; then
+  log "ERROR: 'go' is not on PATH and no cached binaries are in $bindir."
+  log "       Install Go >= 1.24 (https://go.dev/dl, or put /usr/local/go/bin on PATH) to build"
+  log "       kube-apiserver and etcd from the Go module proxy, or set WARD_CACHE_DIR to a cache that has them."
+  exit 3
+fi
 
 mkdir -p "$bindir"
 # Serialise concurrent builds (parallel test runs, several checkouts sharing a cache).
 exec 9>"$bindir/.build.lock"
 if command -v flock >/dev/null 2>&1; then
-  log "waiting for build lock $bindir/.build.lock" 
+  log "waiting for build lock $bindir/.build.lock"
   flock 9
   if [[ "${WARD_CONTROLPLANE_REBUILD:-}" != "1" ]] && is_current; then
     log "built by another process meanwhile"
@@ -52,7 +58,7 @@ fi
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 export CGO_ENABLED="${CGO_ENABLED:-0}"
-par="${WARD_GO_BUILD_P:-1}"
+par="${WARD_GO_BUILD_P:-$(nproc 2>/dev/null || echo 2)}"
 vpkg=k8s.io/component-base/version
 k8s_ldflags="-s -w -X $vpkg.gitVersion=$k8s_version -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$k8s_minor -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
 

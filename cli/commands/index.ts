@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDevCluster } from './dev-cluster.js';
 
 /**
  * Every `ward` sub-command registers itself here with one line. A registration adds the command
@@ -9,4 +10,5 @@ export type CommandRegistration = (program: Command) => void;
 
 export const commands: readonly CommandRegistration[] = [
   // one line per command, e.g. registerSynth,
+  registerDevCluster,
 ];
