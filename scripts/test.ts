@@ -1,0 +1,26 @@
+/**
+ * The README's test command (`npm test`): runs every vitest project once and ends with one plain
+ * summary line, `ward: N passed, N failed, N skipped`, which CI logs are read for. The exit code is
+ * vitest's own.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+}
+
+const out = 'test-results/vitest.json';
+mkdirSync('test-results', { recursive: true });
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
+const res = spawnSync('npx', args, { stdio: 'inherit' });
+if (existsSync(out)) {
+  const r = JSON.parse(readFileSync(out, 'utf8')) as VitestJson;
+  process.stdout.write(`\nward: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
+} else {
+  process.stdout.write('\nward: 0 passed, 1 failed (vitest produced no report)\n');
+}
+process.exit(res.status ?? 1);
