@@ -1,10 +1,11 @@
-import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from './binaries.js';
+import { serverSideApplyRaw } from './raw.js';
 
 /** Field manager for objects the dev cluster installs itself (CRDs). */
 export const DEV_CLUSTER_FIELD_MANAGER = 'ward-dev-cluster';
@@ -31,19 +32,38 @@ export async function readCrds(file: string): Promise<KubernetesObject[]> {
   return objects.filter((o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition');
 }
 
-/** Server-side applies the CRDs and waits until every one is Established. Returns their names. */
+const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/**
+ * Server-side applies the CRDs and waits until every one is Established. Returns their names.
+ * Raw JSON on purpose: client-node's typed serializer drops the `x-kubernetes-*` schema keys.
+ */
 export async function installCrds(kc: KubeConfig, crds: readonly KubernetesObject[], timeoutMs = 60_000): Promise<string[]> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
   for (const crd of crds) {
     try {
-      await client.patch(crd, undefined, undefined, DEV_CLUSTER_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await serverSideApplyRaw(kc, CRD_PATH, crd, DEV_CLUSTER_FIELD_MANAGER);
     } catch (err) {
-      throw new Error(`applying CustomResourceDefinition ${crd.metadata?.name ?? '?'} failed`, { cause: err });
+      throw new Error(`applying CustomResourceDefinition ${crd.metadata?.name ?? '?'} failed: ${describeError(err)}`, { cause: err });
     }
   }
   const names = crds.map((c) => c.metadata?.name ?? '');
   for (const name of names) await waitForCrdEstablished(kc, name, timeoutMs);
   return names;
+}
+
+/** A one-line description of a client-node ApiException (its Status message) or any other error. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string };
+  if (typeof e.code === 'number' && e.body !== undefined) {
+    const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
+    try {
+      const status = JSON.parse(body) as { message?: string };
+      return `HTTP ${String(e.code)}: ${status.message ?? body}`;
+    } catch {
+      return `HTTP ${String(e.code)}: ${body.slice(0, 500)}`;
+    }
+  }
+  return e.message ?? String(err);
 }
 
 /** Polls a CRD until its `Established` condition is True (the API server serves it only then). */
