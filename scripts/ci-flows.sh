@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the tools the `ward flows` tests need: netpol-analyzer (the differential
+# test's reference) and Debian chromium (the HTML report's browser test).
+# Idempotent: each step is skipped when its tool is already there.
+# Usage: source scripts/ci-flows.sh   (or run it, then add "$WARD_TOOLS_BIN" to PATH)
+set -euo pipefail
+
+WARD_TOOLS_BIN="${WARD_TOOLS_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/ward/bin}"
+NETPOL_VERSION="v1.4.4"
+mkdir -p "$WARD_TOOLS_BIN"
+export PATH="$WARD_TOOLS_BIN:$PATH"
+
+if ! command -v netpolicy >/dev/null 2>&1; then
+  echo "ci-flows: installing netpol-analyzer $NETPOL_VERSION into $WARD_TOOLS_BIN"
+  GOBIN="$WARD_TOOLS_BIN" GOFLAGS=-mod=mod \
+    go install "github.com/np-guard/netpol-analyzer/cmd/netpolicy@${NETPOL_VERSION}"
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ci-flows: installing Debian chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+fi
+
+echo "ci-flows: netpolicy=$(command -v netpolicy) chromium=$(command -v chromium || echo /usr/bin/chromium)"
