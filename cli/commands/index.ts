@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDevCluster } from './dev-cluster.js';
+import { registerSynth } from './synth.js';
 
 /**
  * Every `ward` sub-command registers itself here with one line. A registration adds the command
@@ -11,4 +12,5 @@ export type CommandRegistration = (program: Command) => void;
 export const commands: readonly CommandRegistration[] = [
   // one line per command, e.g. registerSynth,
   registerDevCluster,
+  registerSynth,
 ];

@@ -1,4 +1,12 @@
 import type { RegistrySpecInput } from '../schema.js';
+import { openg2pCommons } from './openg2p-commons.js';
+import { openg2pSocialRegistry } from './openg2p-social-registry.js';
 
-/** Known presets. Filled in by the foundation work (issue 2). */
-export const presets: Readonly<Record<string, (release: string, namespace: string) => RegistrySpecInput>> = {};
+/** Builds a preset for a release name and namespace; anything the spec states overrides it. */
+export type PresetBuilder = (release: string, namespace: string) => RegistrySpecInput;
+
+/** Known presets (one typed registry map, STYLE.md 9). Names match `presetNameSchema`. */
+export const presets: Readonly<Record<string, PresetBuilder>> = {
+  'openg2p-social-registry': openg2pSocialRegistry,
+  'openg2p-commons': openg2pCommons,
+};

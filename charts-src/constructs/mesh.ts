@@ -1,0 +1,163 @@
+import { Construct } from 'constructs';
+import {
+  ServiceEntry,
+  ServiceEntrySpecLocation,
+  ServiceEntrySpecResolution,
+  Sidecar,
+  SidecarSpecOutboundTrafficPolicyMode,
+} from '../imports/networking.istio.io.js';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicySpecAction,
+  PeerAuthentication,
+  PeerAuthenticationSpecMtlsMode,
+  type AuthorizationPolicySpecRules,
+} from '../imports/security.istio.io.js';
+import type { Component, RegistrySpec } from '../model/index.js';
+import {
+  cidrSlug,
+  compareStrings,
+  endpointPrincipal,
+  exposedPort,
+  ingressGatewayPrincipal,
+  isLocal,
+  localComponents,
+  mtlsExceptionAnnotations,
+  uniquePorts,
+  type Edge,
+  type PortRef,
+} from './common.js';
+
+/**
+ * Istio mesh security for the registry namespace:
+ * - PeerAuthentication `default` (namespace-wide, mode from the spec, STRICT by default) and, with
+ *   `mesh.meshWide`, a STRICT one in the root namespace. No DestinationRule: auto-mTLS already uses
+ *   mTLS towards STRICT servers, and a `tls` block could only weaken it.
+ * - AuthorizationPolicy `allow-nothing` (`spec: {}`), then per destination component one ALLOW
+ *   `allow-<component>` with one rule per source principal (`to.operation.ports`), and one for the
+ *   ingress gateway's principal when the component is exposed.
+ * - Sidecar `default`: egress only to the namespace, istiod's namespace and the namespaces of
+ *   cross-namespace flow targets; outbound traffic REGISTRY_ONLY.
+ * - ServiceEntry `external-<cidr>` per external TCP destination (REGISTRY_ONLY would black-hole it).
+ *
+ * Istio authorization `ports` apply to TCP only and sidecars do not proxy UDP: UDP flows get no L7
+ * rule (they are allowed at L4 by the NetworkPolicies alone), instead of a rule that would claim to
+ * govern them.
+ */
+export interface MeshSecurityProps {
+  readonly spec: RegistrySpec;
+  /** The spec's flows merged by their ends (see `resolveEdges`). */
+  readonly edges: readonly Edge[];
+}
+
+export const ALLOW_NOTHING = 'allow-nothing';
+
+function tcpPorts(ports: readonly PortRef[]): string[] {
+  return uniquePorts(ports)
+    .filter((p) => p.protocol === 'TCP')
+    .map((p) => String(p.port));
+}
+
+function rule(source: string, ports: readonly string[]): AuthorizationPolicySpecRules {
+  return { from: [{ source: { principals: [source] } }], to: [{ operation: { ports: [...ports] } }] };
+}
+
+/** One rule per source principal that may reach `c` over TCP, sorted by principal. */
+export function allowRules(spec: RegistrySpec, c: Component, edges: readonly Edge[]): AuthorizationPolicySpecRules[] {
+  const bySource = new Map<string, PortRef[]>();
+  for (const e of edges) {
+    if (e.to.kind !== 'component' || e.to.endpoint.component.name !== c.name) continue;
+    const p = endpointPrincipal(e.from);
+    bySource.set(p, [...(bySource.get(p) ?? []), ...e.ports]);
+  }
+  const exposed = exposedPort(c);
+  if (exposed) {
+    const p = ingressGatewayPrincipal(spec);
+    bySource.set(p, [...(bySource.get(p) ?? []), exposed]);
+  }
+  return [...bySource.entries()]
+    .map(([p, ports]) => [p, tcpPorts(ports)] as const)
+    .filter(([, ports]) => ports.length > 0)
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([p, ports]) => rule(p, ports));
+}
+
+/** Namespaces the Sidecar must let workloads reach: the namespace itself, istiod's, and cross-namespace flow targets. */
+export function sidecarEgressHosts(spec: RegistrySpec, edges: readonly Edge[]): string[] {
+  const namespaces = new Set<string>([spec.mesh.istiodNamespace]);
+  for (const e of edges) {
+    if (e.to.kind === 'component' && !isLocal(spec, e.to.endpoint) && isLocal(spec, e.from)) namespaces.add(e.to.endpoint.namespace);
+  }
+  namespaces.delete(spec.namespace);
+  return ['./*', ...[...namespaces].sort(compareStrings).map((n) => `${n}/*`)];
+}
+
+/** External destinations (CIDRs) reached from this namespace over TCP, with their ports. */
+export function externalTcpTargets(spec: RegistrySpec, edges: readonly Edge[]): Map<string, string[]> {
+  const byCidr = new Map<string, PortRef[]>();
+  for (const e of edges) {
+    if (e.to.kind === 'cidr' && isLocal(spec, e.from)) byCidr.set(e.to.cidr, [...(byCidr.get(e.to.cidr) ?? []), ...e.ports]);
+  }
+  const out = new Map<string, string[]>();
+  for (const cidr of [...byCidr.keys()].sort(compareStrings)) {
+    const ports = tcpPorts(byCidr.get(cidr) ?? []);
+    if (ports.length > 0) out.set(cidr, ports);
+  }
+  return out;
+}
+
+export class MeshSecurity extends Construct {
+  constructor(scope: Construct, id: string, props: MeshSecurityProps) {
+    super(scope, id);
+    const { spec, edges } = props;
+    this.peerAuthentication(spec);
+    new AuthorizationPolicy(this, ALLOW_NOTHING, { metadata: { name: ALLOW_NOTHING, namespace: spec.namespace }, spec: {} });
+    for (const c of localComponents(spec)) {
+      const rules = allowRules(spec, c, edges);
+      if (rules.length === 0) continue;
+      new AuthorizationPolicy(this, `allow-${c.name}`, {
+        metadata: { name: `allow-${c.name}`, namespace: spec.namespace },
+        spec: { action: AuthorizationPolicySpecAction.ALLOW, selector: { matchLabels: { ...c.selector } }, rules },
+      });
+    }
+    new Sidecar(this, 'sidecar', {
+      metadata: { name: 'default', namespace: spec.namespace },
+      spec: {
+        egress: [{ hosts: sidecarEgressHosts(spec, edges) }],
+        outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+      },
+    });
+    this.serviceEntries(spec, edges);
+  }
+
+  private peerAuthentication(spec: RegistrySpec): void {
+    const annotations = mtlsExceptionAnnotations(spec);
+    new PeerAuthentication(this, 'peer-authentication', {
+      metadata: { name: 'default', namespace: spec.namespace, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      spec: { mtls: { mode: spec.mesh.mtlsMode as PeerAuthenticationSpecMtlsMode } },
+    });
+    if (spec.mesh.meshWide) {
+      new PeerAuthentication(this, 'peer-authentication-mesh', {
+        metadata: { name: 'default', namespace: spec.mesh.rootNamespace },
+        spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+      });
+    }
+  }
+
+  private serviceEntries(spec: RegistrySpec, edges: readonly Edge[]): void {
+    for (const [cidr, ports] of externalTcpTargets(spec, edges)) {
+      const name = `external-${cidrSlug(cidr)}`;
+      new ServiceEntry(this, name, {
+        metadata: { name, namespace: spec.namespace },
+        spec: {
+          hosts: [`${name}.${spec.namespace}.ward.invalid`],
+          addresses: [cidr],
+          ports: ports.map((p) => ({ number: Number(p), name: `tcp-${p}`, protocol: 'TCP' })),
+          location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+          resolution: ServiceEntrySpecResolution.NONE,
+          exportTo: ['.'],
+        },
+      });
+    }
+  }
+}
