@@ -1,5 +1,7 @@
 import { IssueCode, type SpecIssue } from './issues.js';
 import type { RegistrySpec } from './schema.js';
+import { topologyIssues } from './topology.js';
+import { wireguardIssues } from './wireguard-validate.js';
 
 type Path = readonly (string | number)[];
 
@@ -78,5 +80,5 @@ function meshIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
 /** Cross-field rules the schema alone cannot express. Pure; every issue carries its path. */
 export function semanticIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const known = new Set(spec.components.map((c) => c.name));
-  return [...componentIssues(spec, prefix), ...flowIssues(spec, known, prefix), ...referenceIssues(spec, known, prefix), ...meshIssues(spec, prefix)];
+  return [...componentIssues(spec, prefix), ...flowIssues(spec, known, prefix), ...referenceIssues(spec, known, prefix), ...meshIssues(spec, prefix), ...topologyIssues(spec, prefix), ...wireguardIssues(spec, prefix)];
 }
