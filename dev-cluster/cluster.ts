@@ -28,6 +28,8 @@ export interface UpOptions {
   readonly readyTimeoutMs?: number;
   /** Recorded in the state so a later run can reap clusters whose owner died. */
   readonly ownerPid?: number;
+  /** Extra kube-apiserver flags (they come last, so they override ours). @default none */
+  readonly extraApiserverArgs?: readonly string[];
 }
 
 export interface UpResult {
@@ -122,7 +124,7 @@ async function startProcesses({ dir, bins, pki, ports, options }: StartInput): P
   await waitOrExplain({ what: 'etcd', log: f.etcdLog, timeoutMs: 30_000, probe: () => probeEtcd(ports.etcdClient), alive: () => isRunning(etcd.pid, etcd.bin) },
     () => stopDaemon(etcd));
   options.progress(`starting kube-apiserver on https://127.0.0.1:${String(ports.apiserver)}`);
-  const apiserver = await startDaemon({ name: 'kube-apiserver', bin: bins.kubeApiserver, args: apiserverArgs(pki, ports),
+  const apiserver = await startDaemon({ name: 'kube-apiserver', bin: bins.kubeApiserver, args: [...apiserverArgs(pki, ports), ...(options.extraApiserverArgs ?? [])],
     log: f.apiserverLog, pidFile: f.apiserverPid, detached });
   const state: DevClusterState = {
     version: 1, dir, server: `https://127.0.0.1:${String(ports.apiserver)}`,

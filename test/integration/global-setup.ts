@@ -26,6 +26,12 @@ declare module 'vitest' {
 
 const DIR_PREFIX = 'ward-it-';
 
+/**
+ * ConfigMaps bypass the watch cache on the integration cluster, so a test can provoke a real
+ * `410 Gone` by compacting etcd (helpers.compactEtcd); every other resource is served as usual.
+ */
+const INTEGRATION_APISERVER_ARGS = ['--watch-cache-sizes=configmaps#0'];
+
 /** Stops clusters left behind by runs that were killed before their teardown could run. */
 async function reapOrphans(): Promise<void> {
   for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(DIR_PREFIX))) {
@@ -80,6 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       progress: (line) => void process.stderr.write(`integration: ${line}\n`),
       detached: false,
       ownerPid: process.pid,
+      extraApiserverArgs: INTEGRATION_APISERVER_ARGS,
     });
     state = result.state;
   } catch (err) {

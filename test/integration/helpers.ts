@@ -9,6 +9,8 @@
  * depend on deletion of a namespace.
  */
 import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, inject } from 'vitest';
 import { waitForCrdEstablished as waitEstablished } from '../../dev-cluster/crds.js';
 import { ADMIN_CONTEXT, RESTRICTED_CONTEXT } from '../../dev-cluster/kubeconfig.js';
@@ -34,6 +36,25 @@ export function kubeConfigFor(context: typeof ADMIN_CONTEXT | typeof RESTRICTED_
 
 export const adminKubeConfig = (): KubeConfig => kubeConfigFor(ADMIN_CONTEXT);
 export const restrictedKubeConfig = (): KubeConfig => kubeConfigFor(RESTRICTED_CONTEXT);
+
+/**
+ * Compacts etcd's history up to its current revision (through etcd's JSON gateway), so any watch
+ * resuming from an older resourceVersion gets `410 Gone`. ConfigMaps bypass the apiserver's watch
+ * cache on this cluster (global-setup.ts), so for them the 410 reaches the client.
+ */
+export async function compactEtcd(): Promise<string> {
+  const state = JSON.parse(await readFile(join(dirname(requirePath()), 'state.json'), 'utf8')) as { etcdClientPort: number };
+  const base = `http://127.0.0.1:${String(state.etcdClientPort)}/v3/kv`;
+  const post = async (op: string, body: object): Promise<{ header?: { revision?: string } }> => {
+    const res = await fetch(`${base}/${op}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`etcd ${op}: HTTP ${String(res.status)} ${await res.text()}`);
+    return (await res.json()) as { header?: { revision?: string } };
+  };
+  const revision = (await post('range', { key: Buffer.from('/').toString('base64') })).header?.revision;
+  if (!revision) throw new Error('etcd returned no revision');
+  await post('compaction', { revision, physical: true });
+  return revision;
+}
 
 /** Creates a namespace with a server-generated unique name (`ward-it-xxxxx`) and returns the name. */
 export async function freshNamespace(prefix = 'ward-it-'): Promise<string> {
