@@ -55,9 +55,16 @@ export const flowPortSchema = z.strictObject({
   })
   .describe('A destination port of a flow.');
 
+/** "CIDR mask is missing in "10.0.0.1". Did you mean "10.0.0.1/32"?" (STYLE.md 2). */
+function cidrError(issue: { input?: unknown }): string {
+  const input = issue.input;
+  if (typeof input === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(input)) return `CIDR mask is missing in "${input}": did you mean "${input}/32"?`;
+  return `must be an IPv4 CIDR such as 203.0.113.0/24 (add /32 for a single address)${typeof input === 'string' ? `, got "${input}"` : ''}`;
+}
+
 export const flowTargetSchema = z.strictObject({
     component: dnsLabel.optional().describe('Destination component name (declared in components).'),
-    cidr: z.cidrv4({ message: 'must be an IPv4 CIDR such as 203.0.113.0/24 (add /32 for a single address)' }).optional().describe('Destination outside the cluster, as an IPv4 CIDR.'),
+    cidr: z.cidrv4({ error: cidrError }).optional().describe('Destination outside the cluster, as an IPv4 CIDR.'),
   })
   .describe('Destination of a flow: exactly one of component or cidr.');
 

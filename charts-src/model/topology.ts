@@ -1,0 +1,100 @@
+import { selectorKey } from '../selector.js';
+import { IssueCode, type SpecIssue } from './issues.js';
+import type { Component, Flow, RegistrySpec } from './schema.js';
+
+/**
+ * Cross-field rules about the stack's topology: what synthesis can enforce. Each issue names the
+ * bad value and what would be valid (STYLE.md 2). Pure.
+ */
+type Path = readonly (string | number)[];
+
+/** Splits "a.b.c.d/n" into its address as a 32-bit number and its prefix length (input already validated as a CIDR). */
+function cidrParts(cidr: string): { address: number; prefix: number } {
+  const [ip = '', prefix = '0'] = cidr.split('/');
+  const address = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  return { address, prefix: Number(prefix) };
+}
+
+function networkAddress(address: number, prefix: number): string {
+  const size = 2 ** (32 - prefix);
+  const network = address - (address % size);
+  return [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+}
+
+/** Issues of one external CIDR: the whole address space, or host bits set. */
+export function cidrIssues(cidr: string, path: Path): SpecIssue[] {
+  const { address, prefix } = cidrParts(cidr);
+  if (prefix === 0) {
+    return [{ code: IssueCode.InvalidValue, path, message: `"${cidr}" allows every address: name the destination range, e.g. 203.0.113.0/24` }];
+  }
+  const network = networkAddress(address, prefix);
+  if (`${network}/${prefix}` !== cidr) {
+    return [{ code: IssueCode.InvalidValue, path, message: `"${cidr}" has host bits set: did you mean "${network}/${prefix}"?` }];
+  }
+  return [];
+}
+
+function portList(c: Component): string {
+  return c.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
+}
+
+function exposureIssues(c: Component, at: Path): SpecIssue[] {
+  if (c.exposure.type !== 'ingress') return [];
+  if (c.exposure.port === undefined && c.ports.length === 0) {
+    return [{ code: IssueCode.Required, path: [...at, 'exposure', 'port'], message: `component "${c.name}" is exposed but declares no port: set exposure.port or list its ports` }];
+  }
+  const port = c.exposure.port;
+  if (port !== undefined && c.ports.length > 0 && !c.ports.some((p) => p.port === port && p.protocol === 'TCP')) {
+    return [{ code: IssueCode.InvalidValue, path: [...at, 'exposure', 'port'], message: `port ${port} is not a TCP port of component "${c.name}": must be one of ${portList(c)}` }];
+  }
+  return [];
+}
+
+function selectorIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
+  const seen = new Map<string, string>();
+  const out: SpecIssue[] = [];
+  spec.components.forEach((c, i) => {
+    const key = `${c.namespace ?? spec.namespace}|${selectorKey({ matchLabels: c.selector })}`;
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, c.name);
+    else out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'selector'], message: `selects the same pods as component "${other}": give each component its own labels` });
+  });
+  return out;
+}
+
+function flowPortIssues(f: Flow, to: Component | undefined, at: Path): SpecIssue[] {
+  if (!to || to.ports.length === 0) return [];
+  const out: SpecIssue[] = [];
+  f.ports.forEach((p, j) => {
+    if (!to.ports.some((q) => q.port === p.port && q.protocol === p.protocol)) {
+      out.push({ code: IssueCode.InvalidValue, path: [...at, 'ports', j], message: `${p.port}/${p.protocol} is not a port of component "${to.name}": must be one of ${portList(to)}` });
+    }
+  });
+  return out;
+}
+
+function flowIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
+  const byName = new Map(spec.components.map((c) => [c.name, c]));
+  const local = (c: Component | undefined): boolean => c !== undefined && (c.namespace ?? spec.namespace) === spec.namespace;
+  const out: SpecIssue[] = [];
+  spec.flows.forEach((f, i) => {
+    const at = [...prefix, 'flows', i];
+    const from = byName.get(f.from);
+    const to = f.to.component === undefined ? undefined : byName.get(f.to.component);
+    if (f.to.cidr !== undefined && f.to.component === undefined) out.push(...cidrIssues(f.to.cidr, [...at, 'to', 'cidr']));
+    out.push(...flowPortIssues(f, to, at));
+    if (from && (to || f.to.cidr !== undefined) && !local(from) && !local(to)) {
+      out.push({ code: IssueCode.InvalidValue, path: [...at, 'from'], message: `neither end of the flow runs in namespace "${spec.namespace}": ward cannot enforce it; declare it in the spec of its own namespace` });
+    }
+  });
+  return out;
+}
+
+/** Topology rules: exposure ports, distinct selectors, flow ports against declared ports, CIDRs, enforceable flows. */
+export function topologyIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
+  return [
+    ...spec.components.flatMap((c, i) => exposureIssues(c, [...prefix, 'components', i])),
+    ...selectorIssues(spec, prefix),
+    ...flowIssues(spec, prefix),
+  ];
+}
