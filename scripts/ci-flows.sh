@@ -12,8 +12,19 @@ export PATH="$WARD_TOOLS_BIN:$PATH"
 
 if ! command -v netpolicy >/dev/null 2>&1; then
   echo "ci-flows: installing netpol-analyzer $NETPOL_VERSION into $WARD_TOOLS_BIN"
-  GOBIN="$WARD_TOOLS_BIN" GOFLAGS=-mod=mod \
-    go install "github.com/np-guard/netpol-analyzer/cmd/netpolicy@${NETPOL_VERSION}"
+  # `go install ...@v1.4.4` is tried first. Where the module proxy refuses the version list it
+  # needs for the deprecation check, build from the downloaded module with its own go.sum.
+  if ! GOBIN="$WARD_TOOLS_BIN" GOFLAGS=-mod=mod \
+    go install "github.com/np-guard/netpol-analyzer/cmd/netpolicy@${NETPOL_VERSION}"; then
+    echo "ci-flows: go install failed; building from the module download instead"
+    src_dir="$(go mod download -json "github.com/np-guard/netpol-analyzer@${NETPOL_VERSION}" \
+      | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    work="$(mktemp -d)"
+    cp -r "$src_dir/." "$work/"
+    chmod -R u+w "$work"
+    (cd "$work" && GOFLAGS=-mod=mod go build -o "$WARD_TOOLS_BIN/netpolicy" ./cmd/netpolicy)
+    rm -rf "$work"
+  fi
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -1,0 +1,182 @@
+/**
+ * The Istio layer: for a source and a destination class, which TCP ports the destination's sidecar
+ * lets through. Effective mTLS per port comes from policies/mesh/mtls.ts (the same computation as
+ * the MTLS rules): under STRICT, plaintext from a source without a sidecar (or from outside the
+ * cluster) is refused. Then AuthorizationPolicies in Istio's order, CUSTOM → DENY → ALLOW, with the
+ * principal taken from the source's service account when mTLS carries it. UDP and SCTP are not
+ * intercepted by the sidecar, so the layer allows them. Destinations without a sidecar are not
+ * enforced by Istio at all.
+ */
+import { rec, recs, strs } from '../index/access.js';
+import type { ObjectIndex } from '../index/object-index.js';
+import { effectiveMtls, sidecarInjected, workloadPolicy } from '../mesh/mtls.js';
+import { describeRef } from '../types.js';
+import { policiesFor, policyMatches, type AuthzPolicy, type SourceIdentity } from './authz.js';
+import { ConnSet, MAX_PORT, MIN_PORT, type Interval } from './connset.js';
+import { formatRange, type IpRange } from './ipset.js';
+import type { PodClass } from './nodes.js';
+
+export type MeshVerdict = 'allow' | 'partial' | 'deny';
+
+export type MeshSource = { readonly kind: 'pod'; readonly cls: PodClass } | { readonly kind: 'ip'; readonly range: IpRange };
+
+export interface MeshPorts {
+  /** Fully allowed (all UDP/SCTP plus the allowed TCP ports). */
+  readonly allowed: ConnSet;
+  /** TCP ports where only requests meeting L7 conditions (or an external authorizer) pass. */
+  readonly partial: ConnSet;
+}
+
+export function principalOf(cls: PodClass): string {
+  return `cluster.local/ns/${cls.namespace}/sa/${cls.serviceAccount}`;
+}
+
+export class MeshLayer {
+  private readonly injectedCache = new Map<number, boolean>();
+  private readonly policyCache = new Map<number, AuthzPolicy[]>();
+  private readonly portsCache = new Map<string, MeshPorts>();
+
+  constructor(
+    private readonly index: ObjectIndex,
+    private readonly policies: readonly AuthzPolicy[],
+  ) {}
+
+  /** True when the class's pods run a sidecar (unknown namespaces are assumed to be in the mesh). */
+  injected(cls: PodClass): boolean {
+    let v = this.injectedCache.get(cls.index);
+    if (v === undefined) {
+      v = sidecarInjected(this.index, cls.representative) ?? true;
+      this.injectedCache.set(cls.index, v);
+    }
+    return v;
+  }
+
+  private policiesOf(dst: PodClass): AuthzPolicy[] {
+    let v = this.policyCache.get(dst.index);
+    if (!v) {
+      v = policiesFor(this.policies, dst, this.index.meshRootNamespace);
+      this.policyCache.set(dst.index, v);
+    }
+    return v;
+  }
+
+  private identity(src: MeshSource, mtls: boolean): SourceIdentity {
+    if (src.kind === 'ip') return { ip: src.range };
+    return mtls ? { principal: principalOf(src.cls), namespace: src.cls.namespace } : {};
+  }
+
+  /** The verdict for one TCP port; `trace` collects the reasons (for --explain). */
+  decide(src: MeshSource, dst: PodClass, port: number, trace?: string[]): MeshVerdict {
+    if (!this.injected(dst)) {
+      trace?.push('destination has no sidecar: Istio enforces nothing');
+      return 'allow';
+    }
+    const mtls = effectiveMtls(this.index, dst.representative, port);
+    const srcMesh = src.kind === 'pod' && this.injected(src.cls);
+    const by = mtls.policy ? ` (PeerAuthentication ${mtls.policy.metadata.namespace ?? ''}/${mtls.policy.metadata.name}, ${mtls.scope})` : ' (default)';
+    trace?.push(`mTLS on port ${String(port)}: ${mtls.mode}${by}; source ${srcMesh ? 'has a sidecar' : 'sends plaintext'}`);
+    if (!srcMesh && mtls.mode === 'STRICT') {
+      trace?.push('plaintext refused under STRICT');
+      return 'deny';
+    }
+    const id = this.identity(src, srcMesh && mtls.mode !== 'DISABLE');
+    return this.authorize(this.policiesOf(dst), id, port, trace);
+  }
+
+  private authorize(aps: readonly AuthzPolicy[], id: SourceIdentity, port: number, trace?: string[]): MeshVerdict {
+    const note = (p: AuthzPolicy, what: string): void => void trace?.push(`${p.action} ${describeRef(p.ref)}: ${what}`);
+    let partial = false;
+    for (const p of aps.filter((x) => x.action === 'CUSTOM')) {
+      if (policyMatches(p, id, port) !== 'no') {
+        note(p, 'an external authorizer decides');
+        partial = true;
+      }
+    }
+    for (const p of aps.filter((x) => x.action === 'DENY')) {
+      const m = policyMatches(p, id, port);
+      if (m === 'yes') {
+        note(p, 'denies');
+        return 'deny';
+      }
+      if (m === 'partial') {
+        note(p, 'denies requests meeting L7 conditions');
+        partial = true;
+      }
+    }
+    const allows = aps.filter((x) => x.action === 'ALLOW');
+    if (allows.length === 0) {
+      trace?.push('no ALLOW policy selects the destination: allowed');
+      return partial ? 'partial' : 'allow';
+    }
+    const matches = allows.map((p) => ({ p, m: policyMatches(p, id, port) }));
+    const yes = matches.find((x) => x.m === 'yes');
+    if (yes) {
+      note(yes.p, 'allows');
+      return partial ? 'partial' : 'allow';
+    }
+    const part = matches.find((x) => x.m === 'partial');
+    if (part) {
+      note(part.p, 'allows only requests meeting L7 conditions');
+      return 'partial';
+    }
+    trace?.push(`ALLOW policies select the destination (${allows.map((p) => describeRef(p.ref)).join(', ')}) and none matches: denied`);
+    return 'deny';
+  }
+
+  /** Allowed and partially allowed ports from `src` to `dst`, memoised per source identity and destination class. */
+  ports(src: MeshSource, dst: PodClass): MeshPorts {
+    const key = src.kind === 'ip' ? `ip:${formatRange(src.range)}|${String(dst.index)}` : `pod:${String(this.injected(src.cls))}:${src.cls.namespace}:${src.cls.serviceAccount}|${String(dst.index)}`;
+    let hit = this.portsCache.get(key);
+    if (!hit) {
+      hit = this.computePorts(src, dst);
+      this.portsCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private computePorts(src: MeshSource, dst: PodClass): MeshPorts {
+    const allowed: Interval[] = [];
+    const partial: Interval[] = [];
+    for (const seg of this.segments(dst)) {
+      const v = this.decide(src, dst, seg[0]);
+      if (v === 'allow') allowed.push(seg);
+      else if (v === 'partial') partial.push(seg);
+    }
+    return {
+      allowed: ConnSet.protocol('UDP').union(ConnSet.protocol('SCTP')).union(ConnSet.of('TCP', allowed)),
+      partial: ConnSet.of('TCP', partial),
+    };
+  }
+
+  /** TCP port ranges over which every policy of `dst` decides the same way. */
+  private segments(dst: PodClass): Interval[] {
+    const points = new Set<number>(dst.ports.map((p) => p.port));
+    for (const p of this.policiesOf(dst)) for (const n of portsMentioned(p.rules)) points.add(n);
+    const pa = workloadPolicy(this.index, dst.representative);
+    if (pa) for (const k of Object.keys(rec(rec(pa.spec).portLevelMtls))) if (/^\d+$/.test(k)) points.add(Number(k));
+    const sorted = [...points].filter((n) => n >= MIN_PORT && n <= MAX_PORT).sort((a, b) => a - b);
+    const out: Interval[] = [];
+    let next = MIN_PORT;
+    for (const p of sorted) {
+      if (p > next) out.push([next, p - 1]);
+      out.push([p, p]);
+      next = p + 1;
+    }
+    if (next <= MAX_PORT) out.push([next, MAX_PORT]);
+    return out;
+  }
+}
+
+function portsMentioned(rules: readonly Readonly<Record<string, unknown>>[]): number[] {
+  const out: number[] = [];
+  for (const r of rules) {
+    for (const t of recs(r.to)) {
+      const op = rec(t.operation);
+      out.push(...strs(op.ports).map(Number), ...strs(op.notPorts).map(Number));
+    }
+    for (const c of recs(r.when)) {
+      if (c.key === 'destination.port') out.push(...strs(c.values).map(Number), ...strs(c.notValues).map(Number));
+    }
+  }
+  return out.filter((n) => Number.isInteger(n));
+}

@@ -1,0 +1,89 @@
+/**
+ * Selector resolution over pod classes, memoised by `selectorKey`: each distinct selector is matched
+ * once per namespace, and `matchLabels` terms go through a label index instead of a scan. This is
+ * what makes the engine's cost grow with distinct selectors rather than pods × policies.
+ */
+import { matchesSelector, selectorKey, type LabelSelector } from '../../charts-src/selector.js';
+import type { PodClass } from './nodes.js';
+import type { PodPeer } from './netpol.js';
+
+export type NamespaceLabels = (namespace: string) => Readonly<Record<string, string>>;
+
+export class Selection {
+  private readonly byNs = new Map<string, PodClass[]>();
+  private readonly labelIndex = new Map<string, PodClass[]>();
+  private readonly podCache = new Map<string, readonly PodClass[]>();
+  private readonly nsCache = new Map<string, readonly string[]>();
+  private readonly peerCache = new Map<string, readonly PodClass[]>();
+
+  constructor(
+    readonly classes: readonly PodClass[],
+    private readonly namespaces: readonly string[],
+    private readonly namespaceLabels: NamespaceLabels,
+  ) {
+    for (const c of classes) {
+      push(this.byNs, c.namespace, c);
+      for (const [k, v] of Object.entries(c.labels)) push(this.labelIndex, labelKey(c.namespace, k, v), c);
+    }
+  }
+
+  /** Classes in `namespace` whose labels match `selector`. */
+  podsIn(namespace: string, selector: LabelSelector): readonly PodClass[] {
+    const key = `${namespace}\u0000${selectorKey(selector)}`;
+    let hit = this.podCache.get(key);
+    if (!hit) {
+      hit = this.candidates(namespace, selector).filter((c) => matchesSelector(selector, c.labels));
+      this.podCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Namespaces whose labels match `selector`. */
+  namespacesMatching(selector: LabelSelector): readonly string[] {
+    const key = selectorKey(selector);
+    let hit = this.nsCache.get(key);
+    if (!hit) {
+      hit = this.namespaces.filter((ns) => matchesSelector(selector, this.namespaceLabels(ns)));
+      this.nsCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Classes a NetworkPolicy peer in `policyNamespace` selects. */
+  peerClasses(policyNamespace: string, peer: PodPeer): readonly PodClass[] {
+    const nsKey = peer.namespaceSelector ? `ns:${selectorKey(peer.namespaceSelector)}` : `same:${policyNamespace}`;
+    const key = `${nsKey}\u0000${peer.podSelector ? selectorKey(peer.podSelector) : '*'}`;
+    let hit = this.peerCache.get(key);
+    if (!hit) {
+      const namespaces = peer.namespaceSelector ? this.namespacesMatching(peer.namespaceSelector) : [policyNamespace];
+      hit = namespaces.flatMap((ns) => this.podsIn(ns, peer.podSelector ?? {}));
+      this.peerCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** True when a peer selects class `c` (direct match, no cache: the reference semantics for explain). */
+  static peerMatches(policyNamespace: string, peer: PodPeer, c: PodClass, namespaceLabels: NamespaceLabels): boolean {
+    const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, namespaceLabels(c.namespace)) : c.namespace === policyNamespace;
+    return nsOk && matchesSelector(peer.podSelector ?? {}, c.labels);
+  }
+
+  private candidates(namespace: string, selector: LabelSelector): readonly PodClass[] {
+    let best = this.byNs.get(namespace) ?? [];
+    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+      const list = this.labelIndex.get(labelKey(namespace, k, v)) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    return best;
+  }
+}
+
+function labelKey(ns: string, k: string, v: string): string {
+  return `${ns}\u0000${k}\u0000${v}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
