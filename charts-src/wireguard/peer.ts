@@ -70,6 +70,6 @@ export function planPeer(wg: WireguardSpec, r: PeerRequest, randomBytes?: Random
   if (problems.length > 0 || address === undefined || serverKey === undefined) return { ok: false, problems };
   const pair = r.publicKey === undefined ? generateKeyPair(randomBytes) : undefined;
   const publicKey = pair?.publicKey ?? r.publicKey ?? '';
-  const clientConfig = renderClientConfig({ wg, privateKey: pair?.privateKey, address, serverPublicKey: serverKey, endpoint: r.endpoint, allowedIps: allowed });
+  const clientConfig = renderClientConfig({ wg, name: r.name, privateKey: pair?.privateKey, address, serverPublicKey: serverKey, endpoint: r.endpoint, allowedIps: allowed });
   return { ok: true, plan: { peer: { name: r.name, publicKey, address }, clientConfig, generatedPrivateKey: pair !== undefined } };
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
 import { registerSynth } from './synth.js';
+import { registerWg } from './wg.js';
 
 /**
  * Every `ward` sub-command registers itself here with one line. A registration adds the command
@@ -12,5 +14,7 @@ export type CommandRegistration = (program: Command) => void;
 export const commands: readonly CommandRegistration[] = [
   // one line per command, e.g. registerSynth,
   registerDevCluster,
+  registerCheck,
   registerSynth,
+  registerWg,
 ];
