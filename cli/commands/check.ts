@@ -1,0 +1,150 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { KubeObject } from '../../charts-src/kube.js';
+import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
+import { loadPaths, type LoadResult } from '../../policies/load/index.js';
+import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, type Profile } from '../../policies/profiles.js';
+import { isReporterName, reporters } from '../../policies/reporters/index.js';
+import { isSeverity, type Severity } from '../../policies/types.js';
+import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
+import { UsageError } from '../exit-codes.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface Output {
+  readonly format: string;
+  file?: string;
+}
+
+interface CheckOptions {
+  profile: string;
+  failOn: Severity;
+  waivers?: string | false;
+  cluster?: boolean;
+  context?: string;
+  kubeconfig?: string;
+  defaultNamespace?: string;
+}
+
+const HELP = `
+Inputs: files, directories (recursive: .yaml, .yml, .json) and "-" for stdin; multi-document YAML,
+List objects, helm template and kustomize output. With --cluster, objects are read from the cluster.
+
+--format may be given several times; each -o FILE writes the format given just before it
+(ward check dir --format sarif -o out.sarif --format text). Without -o a format goes to stdout.
+
+Waivers: annotation ward.g2p.dev/waive: "WARD-POD-007: reason; expires=2027-03-31; owner=team-x"
+(one per line) or --waivers FILE (YAML list of rule, kind, namespace, name, reason, owner, expires).
+A waiver needs a reason; expired waivers stop suppressing; --no-waivers ignores all of them.
+
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage error or input error (malformed YAML, binary or oversized input, unreadable path)
+
+Rule catalogue, profiles and the JSON schema: docs/check.md.`;
+
+function parseSeverity(v: string): Severity {
+  if (!isSeverity(v)) throw new InvalidArgumentError(`"${v}" is not a severity; use critical, high, medium or low.`);
+  return v;
+}
+
+async function resolveProfile(name: string): Promise<Profile> {
+  if (isBuiltinProfile(name)) return builtinProfile(name);
+  try {
+    return parseProfile(await readFile(name, 'utf8'), name);
+  } catch (err) {
+    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read waivers file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseWaiversFile(text, file);
+}
+
+interface Gathered {
+  readonly documents?: LoadResult['documents'];
+  readonly objects?: KubeObject[];
+  readonly errors: LoadResult['errors'];
+  readonly cluster: boolean;
+}
+
+async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gathered> {
+  if (opts.cluster) {
+    if (paths.length) throw new UsageError('give either paths or --cluster, not both');
+    const { readCluster } = await import('../../policies/cluster.js');
+    const objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+    return { objects, errors: [], cluster: true };
+  }
+  if (!paths.length) throw new UsageError('nothing to check: give files, directories or "-" for stdin (or --cluster)');
+  const load = await loadPaths(paths, { stdin: process.stdin });
+  return { documents: load.documents, errors: load.errors, cluster: false };
+}
+
+async function writeOutputs(result: CheckResult, outputs: readonly Output[]): Promise<void> {
+  const color = !process.env.NO_COLOR && process.stdout.isTTY;
+  for (const o of outputs.length ? outputs : [{ format: 'text' }]) {
+    const reporter = reporters[o.format];
+    if (!reporter) continue;
+    const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version });
+    if (o.file) await writeFile(o.file, text);
+    else process.stdout.write(text);
+  }
+}
+
+/** `ward policy-check` (alias `ward check`): audit manifests or a live cluster against the rule catalogue. */
+export function registerCheck(program: Command): void {
+  let outputs: Output[] = [];
+  program
+    .command('policy-check')
+    .alias('check')
+    .description('Audit manifests (files, directories, stdin) or a live cluster against ward\'s rule catalogue.')
+    .argument('[paths...]', 'files, directories or "-" for stdin')
+    .option('--profile <name|file>', `rule profile: ${BUILTIN_PROFILES.join(', ')} or a profile YAML file`, DEFAULT_PROFILE)
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity', parseSeverity, 'high')
+    .addOption(new Option('--format <format>', 'report format: text, json, sarif, junit (repeatable)').argParser((v: string) => {
+      if (!isReporterName(v)) throw new InvalidArgumentError(`"${v}" is not a format; use ${Object.keys(reporters).join(', ')}.`);
+      outputs.push({ format: v });
+      return v;
+    }))
+    .addOption(new Option('-o, --output <file>', 'write the format given just before to FILE (repeatable)').argParser((v: string) => {
+      const last = outputs.at(-1);
+      if (!last || last.file !== undefined) throw new InvalidArgumentError(`-o ${v} must follow a --format it applies to (e.g. --format sarif -o ${v}).`);
+      last.file = v;
+      return v;
+    }))
+    .option('--waivers <file>', 'central waivers file (YAML list)')
+    .option('--no-waivers', 'auditor mode: ignore every waiver (annotations and file)')
+    .option('--cluster', 'read the objects from a live cluster (read-only)')
+    .option('--context <context>', 'kubeconfig context (with --cluster)')
+    .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (a helm render without -n)', 'default')
+    .addHelpText('after', HELP)
+    .action(async (paths: string[], opts: CheckOptions) => {
+      const chosen = outputs;
+      outputs = [];
+      const profile = await resolveProfile(opts.profile);
+      const fileWaivers = typeof opts.waivers === 'string' ? await readWaivers(opts.waivers) : { waivers: [], errors: [] };
+      const gathered = await gather(paths, opts);
+      const result = runCheck({
+        ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
+        inputErrors: [...gathered.errors, ...fileWaivers.errors],
+        cluster: gathered.cluster,
+        profile,
+        waivers: fileWaivers.waivers,
+        noWaivers: opts.waivers === false,
+        now: new Date(),
+        failOn: opts.failOn,
+        ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
+      });
+      await writeOutputs(result, chosen);
+      process.exitCode = exitCodeOf(result);
+    });
+}

@@ -1,0 +1,128 @@
+/**
+ * The check engine: documents or objects → object index → rules of the profile → severity
+ * overrides → waivers → sorted findings and a summary. Pure: the clock is injected, nothing is read
+ * or written. `ward policy-check`, the operator's AuditPassed condition and tests call this.
+ */
+import type { KubeObject } from '../charts-src/kube.js';
+import { ObjectIndex, type IndexOptions } from './index/object-index.js';
+import type { InputError, LoadedDocument } from './load/types.js';
+import { builtinProfile, DEFAULT_PROFILE, profileIncludes, profileSeverity, type Profile } from './profiles.js';
+import { rules as registry } from './rules/index.js';
+import { annotationWaivers, applyWaivers, type Waiver } from './waivers.js';
+import { SEVERITIES, atOrAbove, severityRank, type Finding, type Rule, type Severity } from './types.js';
+
+export interface CheckInput extends IndexOptions {
+  /** Loaded documents (with source positions); or `objects`. */
+  readonly documents?: readonly LoadedDocument[];
+  /** Objects without source positions (a live cluster, synthesised output). */
+  readonly objects?: readonly KubeObject[];
+  /** Input problems found while loading; passed through to the result (exit code 2). */
+  readonly inputErrors?: readonly InputError[];
+  /** @default the built-in `strict` profile */
+  readonly profile?: Profile;
+  /** Waivers from the central file (annotation waivers are read from the objects). */
+  readonly waivers?: readonly Waiver[];
+  /** Auditor mode: no waiver suppresses anything. @default false */
+  readonly noWaivers?: boolean;
+  /** The clock. */
+  readonly now: Date;
+  /** @default 'high' */
+  readonly failOn?: Severity;
+  /** Rule registry to use. @default the catalogue */
+  readonly rules?: ReadonlyMap<string, Rule>;
+}
+
+export interface CheckSummary {
+  readonly profile: string;
+  readonly objects: number;
+  readonly rulesRun: number;
+  /** Findings not suppressed, by severity. */
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+  readonly findings: number;
+  readonly suppressed: number;
+  readonly inputErrors: number;
+  readonly failOn: Severity;
+  /** True when an unsuppressed finding is at or above failOn. */
+  readonly failed: boolean;
+}
+
+export interface CheckResult {
+  /** Every finding, suppressed ones included (with their justification), sorted by location and rule. */
+  readonly findings: readonly Finding[];
+  readonly summary: CheckSummary;
+  readonly inputErrors: readonly InputError[];
+  /** Kinds no rule understands, counted (`Kind.group`). */
+  readonly unknownKinds: Readonly<Record<string, number>>;
+  /** Rules that ran (for reporters' rule metadata). */
+  readonly rules: readonly Rule[];
+}
+
+function withSeverity(f: Finding, rule: Rule, target: Severity): Finding {
+  if (target === rule.severity) return f;
+  // Keep the rule's per-finding raise (personal data) on top of the profile's severity.
+  const delta = severityRank(f.severity) - severityRank(rule.severity);
+  const rank = Math.min(4, Math.max(1, severityRank(target) + delta));
+  return { ...f, severity: SEVERITIES[4 - rank] ?? target };
+}
+
+const cmp = (x: string | number, y: string | number): number => (x < y ? -1 : x > y ? 1 : 0);
+
+function compare(a: Finding, b: Finding): number {
+  return cmp(a.location?.file ?? '', b.location?.file ?? '') || cmp(a.location?.line ?? 0, b.location?.line ?? 0)
+    || cmp(a.ruleId, b.ruleId) || cmp(a.message, b.message);
+}
+
+function summarise(findings: readonly Finding[], base: { profile: string; objects: number; rulesRun: number; inputErrors: number; failOn: Severity }): CheckSummary {
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  let suppressed = 0;
+  for (const f of findings) {
+    if (f.suppressed) suppressed++;
+    else bySeverity[f.severity]++;
+  }
+  const open = findings.length - suppressed;
+  const failed = findings.some((f) => !f.suppressed && atOrAbove(f.severity, base.failOn));
+  return { ...base, bySeverity, findings: open, suppressed, failed };
+}
+
+/** Builds the index the engine would build (for callers that need both, e.g. the flow engine). */
+export function buildIndex(input: Pick<CheckInput, 'documents' | 'objects' | 'cluster' | 'defaultNamespace' | 'meshRootNamespace'>): ObjectIndex {
+  const options: IndexOptions = {
+    ...(input.cluster !== undefined ? { cluster: input.cluster } : {}),
+    ...(input.defaultNamespace ? { defaultNamespace: input.defaultNamespace } : {}),
+    ...(input.meshRootNamespace ? { meshRootNamespace: input.meshRootNamespace } : {}),
+  };
+  return input.documents ? ObjectIndex.fromDocuments(input.documents, options) : ObjectIndex.fromObjects(input.objects ?? [], options);
+}
+
+/** Runs the check. Pure: same input (and clock), same result. */
+export function runCheck(input: CheckInput): CheckResult {
+  const index = buildIndex(input);
+  const catalogue = input.rules ?? registry;
+  const profile = input.profile ?? builtinProfile(DEFAULT_PROFILE);
+  const failOn = input.failOn ?? 'high';
+  const ctx = { now: input.now, cluster: input.cluster ?? false };
+  const selected = [...catalogue.values()].filter((r) => profileIncludes(profile, r.id));
+  const raw = selected.flatMap((rule) => rule.check(index, ctx).map((f) => withSeverity(f, rule, profileSeverity(profile, rule))));
+  let findings: Finding[] = raw;
+  if (!input.noWaivers) {
+    const fromAnnotations = annotationWaivers(index);
+    const all = [...fromAnnotations.waivers, ...(input.waivers ?? [])];
+    findings = [...applyWaivers(raw, all, input.now, (id) => catalogue.has(id)), ...fromAnnotations.malformed];
+    findings = findings.filter((f) => !f.ruleId.startsWith('WARD-WAIVER-') || profileIncludes(profile, f.ruleId));
+  }
+  findings.sort(compare);
+  const inputErrors = [...(input.inputErrors ?? [])];
+  return {
+    findings,
+    summary: summarise(findings, { profile: profile.name, objects: index.objects.length, rulesRun: selected.length, inputErrors: inputErrors.length, failOn }),
+    inputErrors,
+    unknownKinds: Object.fromEntries([...index.unknownKinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+    rules: selected,
+  };
+}
+
+/** Exit code of a check: 2 input errors, 1 findings at or above failOn, 0 otherwise. */
+export function exitCodeOf(result: CheckResult): 0 | 1 | 2 {
+  if (result.inputErrors.length > 0) return 2;
+  return result.summary.failed ? 1 : 0;
+}

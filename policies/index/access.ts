@@ -1,0 +1,44 @@
+/**
+ * Defensive readers for untrusted manifests: any field may be missing or of the wrong type, and a
+ * rule must never throw because of it (a property test feeds the checker arbitrary input).
+ */
+export type Rec = Readonly<Record<string, unknown>>;
+
+export function rec(v: unknown): Rec {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {};
+}
+
+export function isRec(v: unknown): v is Rec {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function arr(v: unknown): readonly unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function recs(v: unknown): readonly Rec[] {
+  return arr(v).filter(isRec);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function bool(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : undefined;
+}
+
+export function strs(v: unknown): readonly string[] {
+  return arr(v).filter((x): x is string => typeof x === 'string');
+}
+
+/** A string→string map (labels, annotations, matchLabels); non-string values are dropped. */
+export function strMap(v: unknown): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(rec(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+}

@@ -1,0 +1,22 @@
+/** Kinds the rules understand, and which of them are cluster-scoped. */
+import type { KubeObject } from '../../charts-src/kube.js';
+
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Node', 'PersistentVolume',
+  'StorageClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'RuntimeClass',
+]);
+
+export const KNOWN_KINDS: ReadonlySet<string> = new Set([
+  'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob',
+  'Service', 'Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'NetworkPolicy',
+  'PeerAuthentication', 'DestinationRule', 'AuthorizationPolicy', 'Gateway', 'VirtualService', 'Sidecar',
+  'RequestAuthentication', 'ServiceEntry',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'RegistryDeployment',
+]);
+
+/** `Kind.group` (kubectl's notation), or `Kind` for the core group. */
+export function kindKey(obj: KubeObject): string {
+  const slash = obj.apiVersion.indexOf('/');
+  return slash < 0 ? obj.kind : `${obj.kind}.${obj.apiVersion.slice(0, slash)}`;
+}

@@ -1,0 +1,234 @@
+/**
+ * The object index: every loaded object by kind, namespace and name; workloads with their pod
+ * templates; selectors resolved once (memoised per selecting object). Rules read only this.
+ */
+import type { KubeObject } from '../../charts-src/kube.js';
+import { isEmptySelector, matchesSelector, type LabelSelector } from '../../charts-src/selector.js';
+import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
+import type { ObjectRef, SourceLocation } from '../types.js';
+import { rec, recs, str, strMap } from './access.js';
+import { isWorkloadKind, toWorkload, type Workload } from './workloads.js';
+import { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
+
+export const PERSONAL_DATA_LABEL = 'ward.g2p.dev/personal-data';
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+export interface IndexOptions {
+  /** Namespace of namespaced objects that do not name one (a Helm render without -n). @default 'default' */
+  readonly defaultNamespace?: string;
+  /** Objects were read from a live cluster: every object of a listed kind is visible. @default false */
+  readonly cluster?: boolean;
+  /** Istio root namespace (mesh-wide policy). @default 'istio-system' */
+  readonly meshRootNamespace?: string;
+}
+
+interface Origin {
+  readonly doc?: LoadedDocument;
+}
+
+export class ObjectIndex {
+  readonly objects: readonly KubeObject[];
+  readonly workloads: readonly Workload[];
+  readonly cluster: boolean;
+  readonly meshRootNamespace: string;
+  /** Kinds no rule understands, counted (`Kind.group`). */
+  readonly unknownKinds: ReadonlyMap<string, number>;
+  private readonly defaultNamespace: string;
+  private readonly origins = new Map<KubeObject, Origin>();
+  private readonly byKind = new Map<string, KubeObject[]>();
+  private readonly byKindNs = new Map<string, KubeObject[]>();
+  private readonly byName = new Map<string, KubeObject>();
+  private readonly selectionCache = new Map<KubeObject, readonly Workload[]>();
+  private readonly workloadByObject = new Map<KubeObject, Workload>();
+  private readonly personalDataCache = new Map<Workload, boolean>();
+
+  private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument }[], options: IndexOptions) {
+    this.cluster = options.cluster ?? false;
+    this.meshRootNamespace = options.meshRootNamespace ?? 'istio-system';
+    this.defaultNamespace = options.defaultNamespace ?? 'default';
+    const unknown = new Map<string, number>();
+    const workloads: Workload[] = [];
+    for (const { object, doc } of entries) {
+      this.origins.set(object, doc ? { doc } : {});
+      const ns = this.namespaceOf(object);
+      push(this.byKind, object.kind, object);
+      push(this.byKindNs, `${object.kind}/${ns ?? ''}`, object);
+      this.byName.set(`${object.kind}/${ns ?? ''}/${object.metadata.name}`, object);
+      if (!KNOWN_KINDS.has(object.kind)) unknown.set(kindKey(object), (unknown.get(kindKey(object)) ?? 0) + 1);
+      if (isWorkloadKind(object.kind)) {
+        const w = toWorkload(object, ns ?? this.defaultNamespace);
+        if (w) {
+          workloads.push(w);
+          this.workloadByObject.set(object, w);
+        }
+      }
+    }
+    this.objects = entries.map((e) => e.object);
+    this.workloads = workloads;
+    this.unknownKinds = unknown;
+  }
+
+  static fromDocuments(docs: readonly LoadedDocument[], options: IndexOptions = {}): ObjectIndex {
+    return new ObjectIndex(docs.map((doc) => ({ object: doc.object, doc })), options);
+  }
+
+  static fromObjects(objects: readonly KubeObject[], options: IndexOptions = {}): ObjectIndex {
+    return new ObjectIndex(objects.map((object) => ({ object })), options);
+  }
+
+  /** Namespace of a namespaced object (defaulted), undefined for cluster-scoped kinds. */
+  namespaceOf(obj: KubeObject): string | undefined {
+    if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return undefined;
+    return str(obj.metadata.namespace) ?? this.defaultNamespace;
+  }
+
+  ref(obj: KubeObject): ObjectRef {
+    const ns = this.namespaceOf(obj);
+    return ns === undefined ? { kind: obj.kind, name: obj.metadata.name } : { kind: obj.kind, namespace: ns, name: obj.metadata.name };
+  }
+
+  ofKind(kind: string): readonly KubeObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  inNamespace(kind: string, namespace: string): readonly KubeObject[] {
+    return this.byKindNs.get(`${kind}/${namespace}`) ?? [];
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.byName.get(`${kind}/${namespace ?? ''}/${name}`);
+  }
+
+  /**
+   * True when the absence of an object of `kind` in `namespace` means something: the input is a
+   * live cluster, or the input contains objects of that kind in that namespace. ward's own output
+   * (policies without the chart's ServiceAccounts or Secrets) must not trip cross-object rules.
+   */
+  knowsKindIn(kind: string, namespace: string): boolean {
+    return this.cluster || this.inNamespace(kind, namespace).length > 0;
+  }
+
+  /** Every namespace mentioned: Namespace objects and the namespaces of namespaced objects, sorted. */
+  namespaces(): readonly string[] {
+    const set = new Set<string>();
+    for (const ns of this.ofKind('Namespace')) set.add(ns.metadata.name);
+    for (const obj of this.objects) {
+      const ns = this.namespaceOf(obj);
+      if (ns !== undefined) set.add(ns);
+    }
+    return [...set].sort();
+  }
+
+  /** Labels of a namespace (its Namespace object, plus kubernetes.io/metadata.name as the API server adds it). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
+    const obj = this.get('Namespace', undefined, namespace);
+    return { ...strMap(obj?.metadata.labels), [NAMESPACE_NAME_LABEL]: namespace };
+  }
+
+  workloadsIn(namespace: string): readonly Workload[] {
+    return this.workloads.filter((w) => w.namespace === namespace);
+  }
+
+  workloadOf(obj: KubeObject): Workload | undefined {
+    return this.workloadByObject.get(obj);
+  }
+
+  /** Workloads whose pods match `selector` in `namespace` (undefined namespace: every namespace). Memoised per `owner`. */
+  selectWorkloads(owner: KubeObject, selector: LabelSelector | undefined, namespace: string | undefined): readonly Workload[] {
+    const cached = this.selectionCache.get(owner);
+    if (cached) return cached;
+    const scope = namespace === undefined ? this.workloads : this.workloadsIn(namespace);
+    const result = selector === undefined ? [] : scope.filter((w) => matchesSelector(selector, w.podLabels));
+    this.selectionCache.set(owner, result);
+    return result;
+  }
+
+  /** Workloads a NetworkPolicy applies to (its podSelector in its namespace). */
+  policyTargets(policy: KubeObject): readonly Workload[] {
+    const spec = rec(policy.spec);
+    return this.selectWorkloads(policy, labelSelector(spec.podSelector) ?? {}, this.namespaceOf(policy));
+  }
+
+  /**
+   * Workloads an Istio policy (PeerAuthentication, AuthorizationPolicy, RequestAuthentication,
+   * Sidecar) applies to: its selector in its namespace; no selector means the whole namespace, or the
+   * whole mesh in the root namespace.
+   */
+  istioTargets(policy: KubeObject): readonly Workload[] {
+    const spec = rec(policy.spec);
+    const sel = policy.kind === 'Sidecar' ? rec(spec.workloadSelector).labels : rec(spec.selector).matchLabels;
+    const ns = this.namespaceOf(policy);
+    if (sel === undefined) return this.selectWorkloads(policy, {}, ns === this.meshRootNamespace ? undefined : ns);
+    return this.selectWorkloads(policy, { matchLabels: strMap(sel) }, ns);
+  }
+
+  /** Workloads a Service routes to (no selector: none). */
+  serviceTargets(service: KubeObject): readonly Workload[] {
+    const sel = strMap(rec(service.spec).selector);
+    return this.selectWorkloads(service, Object.keys(sel).length ? { matchLabels: sel } : undefined, this.namespaceOf(service));
+  }
+
+  /** NetworkPolicies selecting a workload. */
+  networkPoliciesFor(w: Workload): readonly KubeObject[] {
+    return this.inNamespace('NetworkPolicy', w.namespace).filter((p) => this.policyTargets(p).includes(w));
+  }
+
+  /** True when the workload is labelled as holding personal data, or a RegistryDeployment in the input says so. */
+  holdsPersonalData(w: Workload): boolean {
+    let v = this.personalDataCache.get(w);
+    if (v === undefined) {
+      v = w.podLabels[PERSONAL_DATA_LABEL] === 'true' || strMap(w.object.metadata.labels)[PERSONAL_DATA_LABEL] === 'true' || this.declaredPersonal(w);
+      this.personalDataCache.set(w, v);
+    }
+    return v;
+  }
+
+  private declaredPersonal(w: Workload): boolean {
+    return this.ofKind('RegistryDeployment').some((rd) => {
+      const spec = rec(rd.spec);
+      const specNs = str(spec.namespace) ?? this.namespaceOf(rd);
+      return recs(spec.components).some((c) =>
+        c.personalData === true && (str(c.namespace) ?? specNs) === w.namespace && matchesSelector({ matchLabels: strMap(c.selector) }, w.podLabels) && Object.keys(strMap(c.selector)).length > 0);
+    });
+  }
+
+  /** Source document of an object (undefined for objects from a cluster or built in memory). */
+  document(obj: KubeObject): LoadedDocument | undefined {
+    return this.origins.get(obj)?.doc;
+  }
+
+  /** Location of an object or of one of its fields. */
+  locate(obj: KubeObject, path: FieldPath = []): SourceLocation | undefined {
+    return this.document(obj)?.locate(path);
+  }
+
+  /** Keys and weakness facts of a Secret (undefined when only its metadata is known). */
+  secretFacts(secret: KubeObject): SecretFacts | undefined {
+    return this.document(secret)?.secretFacts ?? inlineFacts(secret);
+  }
+}
+
+function inlineFacts(secret: KubeObject): SecretFacts | undefined {
+  const keys = [...Object.keys(rec(secret.data)), ...Object.keys(rec(secret.stringData))];
+  return keys.length ? { keys, weak: [] } : undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** A metav1.LabelSelector from untrusted input (undefined when absent or not a mapping). */
+export function labelSelector(v: unknown): LabelSelector | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const r = rec(v);
+  const matchExpressions = recs(r.matchExpressions).map((e) => ({
+    key: str(e.key) ?? '',
+    operator: str(e.operator) ?? '',
+    values: Array.isArray(e.values) ? e.values.filter((x): x is string => typeof x === 'string') : [],
+  }));
+  return { matchLabels: strMap(r.matchLabels), matchExpressions };
+}
+
+export { isEmptySelector };

@@ -1,0 +1,5 @@
+/** The loader: files, directories, stdin → documents with source positions, plus input errors as data. */
+export * from './types.js';
+export { parseText } from './parse.js';
+export { decodeText, loadBuffer, loadPaths, STDIN_NAME, type LoadOptions } from './files.js';
+export { redactSecret, KNOWN_DEFAULT_VALUES, MIN_SECRET_LENGTH, REDACTED } from './secrets.js';

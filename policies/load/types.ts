@@ -1,0 +1,64 @@
+/**
+ * What the loader hands to the index: Kubernetes objects with their origin (file, document index,
+ * line, column, Helm template), and input problems as data.
+ */
+import type { KubeObject } from '../../charts-src/kube.js';
+import type { SourceLocation } from '../types.js';
+
+/** A path into an object, e.g. ['spec', 'template', 'spec', 'containers', 0, 'image']. */
+export type FieldPath = readonly (string | number)[];
+
+/** Facts about a Secret computed in the loader; values never leave it. */
+export interface SecretFacts {
+  /** Keys of `data` and `stringData`. */
+  readonly keys: readonly string[];
+  /** Keys whose value is weak, with why (never the value itself). */
+  readonly weak: readonly { readonly key: string; readonly reason: 'empty' | 'short' | 'known-default' }[];
+}
+
+export interface LoadedDocument {
+  readonly object: KubeObject;
+  readonly file: string;
+  /** 0-based index of the YAML document in its file. */
+  readonly docIndex: number;
+  /** 1-based line and column of the object's first key. */
+  readonly line: number;
+  readonly column: number;
+  /** Helm template path from the `# Source:` comment of a `helm template` render. */
+  readonly helmSource?: string;
+  /** Present for Secrets: keys and weakness facts (the object's values are redacted). */
+  readonly secretFacts?: SecretFacts;
+  /** Line/column of a field inside this object (falls back to the object's own position). */
+  locate(path: FieldPath): SourceLocation;
+}
+
+export type InputErrorCode = 'read-failed' | 'binary' | 'too-large' | 'yaml-syntax' | 'alias-limit' | 'not-an-object' | 'document-too-large';
+
+/** A problem with the input: reported with file:line, the rest of the input is still checked, exit code 2. */
+export interface InputError {
+  readonly code: InputErrorCode;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface LoadResult {
+  readonly documents: LoadedDocument[];
+  readonly errors: InputError[];
+}
+
+export interface LoadLimits {
+  /** Files (and stdin) larger than this are refused. @default 32 MiB */
+  readonly maxFileBytes: number;
+  /** Single YAML documents larger than this are refused. @default 8 MiB */
+  readonly maxDocumentBytes: number;
+  /** Bound on alias expansion (yaml's maxAliasCount). @default 100 */
+  readonly maxAliasCount: number;
+}
+
+export const DEFAULT_LIMITS: LoadLimits = {
+  maxFileBytes: 32 * 1024 * 1024,
+  maxDocumentBytes: 8 * 1024 * 1024,
+  maxAliasCount: 100,
+};
