@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
 import { registerSynth } from './synth.js';
-import { registerWg } from './wg.js';
 
 /**
  * Every `ward` sub-command registers itself here with one line. A registration adds the command
@@ -16,5 +15,4 @@ export const commands: readonly CommandRegistration[] = [
   registerDevCluster,
   registerCheck,
   registerSynth,
-  registerWg,
 ];
