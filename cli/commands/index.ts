@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
 import { registerSynth } from './synth.js';
+import { registerWg } from './wg.js';
 
 /**
  * Every `ward` sub-command registers itself here with one line. A registration adds the command
@@ -15,4 +16,5 @@ export const commands: readonly CommandRegistration[] = [
   registerDevCluster,
   registerCheck,
   registerSynth,
+  registerWg,
 ];
