@@ -1,0 +1,130 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IntOrString, KubeNetworkPolicy, type NetworkPolicyPort } from '../imports/k8s.js';
+import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../imports/security.istio.io.js';
+import type { Component, RegistrySpec } from '../model/index.js';
+import type { AdminRoute, WireguardSpec } from '../model/wireguard.js';
+import { compareStrings, labelValue, namespaceSelector, principal } from './common.js';
+
+/**
+ * How admin traffic enters the mesh: through the internal Istio ingress gateway only.
+ * - Gateway `ward-admin` (gateway namespace): HTTP servers on the admin gateway ports, exactly the
+ *   admin route hosts (never "*").
+ * - VirtualService `admin-<host>` per route (target namespace): host → `<service>:<port>`.
+ * - AuthorizationPolicy `admin-access-<component>` (ALLOW): from the internal gateway's identity to
+ *   exactly the routed ports of that component. Identities need mTLS: no exception is made.
+ * - NetworkPolicy `ward-admin-from-vpn` (gateway namespace): the internal gateway pods accept only
+ *   the VPN gateway's pods, on the gateway ports. NetworkPolicy `admin-access-<component>`: the target
+ *   accepts the internal gateway's pods on the routed ports.
+ */
+export interface AdminMeshAccessProps {
+  readonly spec: RegistrySpec;
+  readonly wireguard: WireguardSpec;
+  /** Pod labels of the WireGuard gateway (the only source the internal gateway accepts). */
+  readonly gatewayLabels: Readonly<Record<string, string>>;
+}
+
+export const ADMIN_GATEWAY_NAME = 'ward-admin';
+export const ADMIN_FROM_VPN_POLICY = 'ward-admin-from-vpn';
+
+/** A route with its target resolved. */
+export interface ResolvedRoute {
+  readonly route: AdminRoute;
+  readonly component: Component;
+  readonly namespace: string;
+}
+
+/** Routes whose component is declared, sorted by host. */
+export function resolveRoutes(spec: RegistrySpec, wg: WireguardSpec): ResolvedRoute[] {
+  const byName = new Map(spec.components.map((c) => [c.name, c]));
+  return wg.routes
+    .flatMap((route) => {
+      const component = byName.get(route.component);
+      return component === undefined ? [] : [{ route, component, namespace: component.namespace ?? spec.namespace }];
+    })
+    .sort((a, b) => compareStrings(a.route.host, b.route.host));
+}
+
+/** Routed targets grouped by component: (namespace, component) → sorted ports. */
+export function routedTargets(routes: readonly ResolvedRoute[]): { component: Component; namespace: string; ports: number[] }[] {
+  const byKey = new Map<string, { component: Component; namespace: string; ports: Set<number> }>();
+  for (const r of routes) {
+    const key = `${r.namespace}/${r.component.name}`;
+    const cur = byKey.get(key) ?? { component: r.component, namespace: r.namespace, ports: new Set<number>() };
+    cur.ports.add(r.route.port);
+    byKey.set(key, cur);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => ({ ...v, ports: [...v.ports].sort((a, b) => a - b) }));
+}
+
+export function hostSlug(host: string): string {
+  return labelValue(`admin-${host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`);
+}
+
+function tcp(ports: readonly number[]): NetworkPolicyPort[] {
+  return ports.map((p) => ({ protocol: 'TCP', port: IntOrString.fromNumber(p) }));
+}
+
+export class AdminMeshAccess extends Construct {
+  constructor(scope: Construct, id: string, props: AdminMeshAccessProps) {
+    super(scope, id);
+    const { spec, wireguard: wg } = props;
+    const gw = wg.adminGateway;
+    const routes = resolveRoutes(spec, wg);
+    const gwPeer = { namespaceSelector: namespaceSelector(gw.namespace), podSelector: { matchLabels: { ...gw.selector } } };
+    const targetPorts = [...new Set(gw.ports.map((p) => p.targetPort ?? p.port))].sort((a, b) => a - b);
+    new KubeNetworkPolicy(this, 'from-vpn', {
+      metadata: { name: ADMIN_FROM_VPN_POLICY, namespace: gw.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...gw.selector } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: namespaceSelector(wg.namespace), podSelector: { matchLabels: { ...props.gatewayLabels } } }], ports: tcp(targetPorts) }],
+      },
+    });
+    if (routes.length === 0) return;
+    this.gatewayAndRoutes(spec, wg, routes);
+    const gwPrincipal = principal(gw.namespace, gw.serviceAccount);
+    for (const t of routedTargets(routes)) {
+      const name = labelValue(`admin-access-${t.component.name}`);
+      new AuthorizationPolicy(this, `authz-${t.namespace}-${t.component.name}`, {
+        metadata: { name, namespace: t.namespace },
+        spec: {
+          action: AuthorizationPolicySpecAction.ALLOW,
+          selector: { matchLabels: { ...t.component.selector } },
+          rules: [{ from: [{ source: { principals: [gwPrincipal] } }], to: [{ operation: { ports: t.ports.map(String) } }] }],
+        },
+      });
+      new KubeNetworkPolicy(this, `netpol-${t.namespace}-${t.component.name}`, {
+        metadata: { name, namespace: t.namespace },
+        spec: { podSelector: { matchLabels: { ...t.component.selector } }, policyTypes: ['Ingress'], ingress: [{ from: [gwPeer], ports: tcp(t.ports) }] },
+      });
+    }
+  }
+
+  private gatewayAndRoutes(spec: RegistrySpec, wg: WireguardSpec, routes: readonly ResolvedRoute[]): void {
+    const gw = wg.adminGateway;
+    const hosts = routes.map((r) => r.route.host);
+    new ApiObject(this, 'gateway', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: ADMIN_GATEWAY_NAME, namespace: gw.namespace },
+      spec: {
+        selector: { ...gw.selector },
+        servers: [...gw.ports].sort((a, b) => a.port - b.port).map((p) => ({ port: { number: p.port, name: `http-admin-${String(p.port)}`, protocol: 'HTTP' }, hosts })),
+      },
+    });
+    for (const r of routes) {
+      const service = r.route.service ?? `${spec.release}-${r.component.name}`;
+      new ApiObject(this, `vs-${r.route.host}`, {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: hostSlug(r.route.host), namespace: r.namespace },
+        spec: {
+          hosts: [r.route.host],
+          gateways: [`${gw.namespace}/${ADMIN_GATEWAY_NAME}`],
+          http: [{ route: [{ destination: { host: `${service}.${r.namespace}.svc.cluster.local`, port: { number: r.route.servicePort ?? r.route.port } } }] }],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { Construct } from 'constructs';
+import {
+  IntOrString,
+  KubeConfigMap,
+  KubeDeployment,
+  KubeNamespace,
+  KubeNetworkPolicy,
+  KubeService,
+  KubeServiceAccount,
+  Quantity,
+  type Container,
+  type EnvVar,
+  type NetworkPolicyPort,
+  type Volume,
+  type VolumeMount,
+} from '../imports/k8s.js';
+import { Annotations } from '../kube.js';
+import type { RegistrySpec } from '../model/index.js';
+import type { WireguardSpec } from '../model/wireguard.js';
+import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, gatewayInterfaceAddress, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../wireguard/render.js';
+import { namespaceSelector } from './common.js';
+import { KUBE_DNS } from './network.js';
+import { podSecurityLabels, PodSecurityLabels } from './namespace.js';
+import { AdminMeshAccess } from './wireguard-mesh.js';
+
+/**
+ * The WireGuard admin gateway (issue 3): administrators reach internal consoles only through it.
+ * - Namespace `<wireguard.namespace>`: Pod Security enforce `privileged` (NET_ADMIN and the
+ *   `net.ipv4.ip_forward` sysctl need it), audit/warn `restricted` so the exception stays visible;
+ *   outside the mesh (`istio-injection: disabled`). The only privileged namespace ward creates.
+ * - ServiceAccount without token automount; Deployment (one replica, Recreate): adds only NET_ADMIN,
+ *   drops ALL, no privilege escalation, seccomp RuntimeDefault, read-only root, limits; the private
+ *   key only from the named Secret; peers + firewall from the ConfigMap (public data only).
+ * - Service: UDP on the listen port. NetworkPolicy: default-deny; ingress UDP listen port only;
+ *   egress only to the admin gateway pods/ports and DNS.
+ * - In the mesh (AdminMeshAccess): Gateway + VirtualServices on the internal gateway, ALLOW from its
+ *   identity to exactly the routed targets, NetworkPolicies from the VPN namespace to it and from it
+ *   to the targets. No mTLS exception anywhere.
+ */
+export interface WireguardGatewayProps {
+  readonly spec: RegistrySpec;
+  readonly wireguard: WireguardSpec;
+}
+
+export const GATEWAY_NAME = 'wireguard-gateway';
+export const GATEWAY_LABELS = { 'app.kubernetes.io/name': 'ward-wireguard-gateway', 'app.kubernetes.io/component': 'admin-gateway' } as const;
+const CONFIG_DIR = '/etc/wireguard/config';
+const KEY_DIR = '/etc/wireguard/key';
+
+/** Why the gateway pod is exempt from the restricted pod rules: a waiver on the Deployment (visible in every report). */
+export const GATEWAY_WAIVERS = [
+  'WARD-POD-003: the WireGuard gateway runs as root to use NET_ADMIN (the only capability added; ALL others dropped); namespace enforces privileged, audits restricted',
+  'WARD-POD-004: the WireGuard gateway runs as UID 0 to configure its interface and nftables; no privilege escalation, read-only root',
+  'WARD-POD-008: NET_ADMIN is required to create the WireGuard interface, routes and nftables rules in the pod network namespace',
+  'WARD-POD-018: net.ipv4.ip_forward=1 is required to forward tunnel traffic to the admin gateway (kubelet --allowed-unsafe-sysctls)',
+].join('\n');
+
+/** ConfigMap data: the rendered `wg setconf` peers, nftables ruleset and preshared-key map. Public data only. */
+export function gatewayConfigData(wg: WireguardSpec): Record<string, string> {
+  return {
+    'wg0.conf': renderServerConfig(wg),
+    'nftables.conf': renderFirewall(wg, GATEWAY_INTERFACE),
+    presharedkeys: renderPresharedKeyMap(wg),
+  };
+}
+
+function gatewayEnv(wg: WireguardSpec): EnvVar[] {
+  return [
+    { name: 'WG_INTERFACE', value: GATEWAY_INTERFACE },
+    { name: 'WG_ADDRESS', value: gatewayInterfaceAddress(wg) },
+    { name: 'WG_MTU', value: String(wg.mtu) },
+    { name: 'WG_PRIVATE_KEY_FILE', value: `${KEY_DIR}/privatekey` },
+    { name: 'WG_CONFIG_FILE', value: `${CONFIG_DIR}/wg0.conf` },
+    { name: 'WG_FIREWALL_FILE', value: `${CONFIG_DIR}/nftables.conf` },
+    { name: 'WG_PRESHARED_KEYS_FILE', value: `${CONFIG_DIR}/presharedkeys` },
+  ];
+}
+
+function presharedKeyVolumes(wg: WireguardSpec): { volumes: Volume[]; mounts: VolumeMount[] } {
+  const peers = [...wg.peers].sort((a, b) => a.name.localeCompare(b.name));
+  const volumes: Volume[] = [];
+  const mounts: VolumeMount[] = [];
+  peers.forEach((p, i) => {
+    const ref = p.presharedKeySecretRef;
+    if (ref === undefined) return;
+    const name = `psk-${String(i)}`;
+    volumes.push({ name, secret: { secretName: ref.name, items: [{ key: ref.key, path: 'presharedkey' }], defaultMode: 0o400 } });
+    mounts.push({ name, mountPath: `${PRESHARED_KEY_DIR}/${p.name}`, readOnly: true });
+  });
+  return { volumes, mounts };
+}
+
+function gatewayContainer(wg: WireguardSpec, pskMounts: readonly VolumeMount[]): Container {
+  return {
+    name: 'wireguard',
+    image: wg.image,
+    imagePullPolicy: 'IfNotPresent',
+    env: gatewayEnv(wg),
+    ports: [{ name: 'wireguard', containerPort: wg.listenPort, protocol: 'UDP' }],
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: false,
+      runAsUser: 0,
+      capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    resources: {
+      requests: { cpu: Quantity.fromString('50m'), memory: Quantity.fromString('32Mi') },
+      limits: { cpu: Quantity.fromString('500m'), memory: Quantity.fromString('128Mi') },
+    },
+    livenessProbe: { exec: { command: ['wg', 'show', GATEWAY_INTERFACE] }, periodSeconds: 30 },
+    volumeMounts: [
+      { name: 'private-key', mountPath: KEY_DIR, readOnly: true },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'run', mountPath: '/var/run/wireguard' },
+      ...pskMounts,
+    ],
+  };
+}
+
+export class WireguardGateway extends Construct {
+  constructor(scope: Construct, id: string, props: WireguardGatewayProps) {
+    super(scope, id);
+    const { spec, wireguard: wg } = props;
+    const ns = wg.namespace;
+    new KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: ns,
+        labels: {
+          ...podSecurityLabels('restricted'),
+          [PodSecurityLabels.enforce]: 'privileged',
+          'istio-injection': 'disabled',
+        },
+      },
+    });
+    new KubeServiceAccount(this, 'service-account', { metadata: { name: GATEWAY_NAME, namespace: ns }, automountServiceAccountToken: false });
+    new KubeConfigMap(this, 'config', { metadata: { name: GATEWAY_NAME, namespace: ns }, data: gatewayConfigData(wg) });
+    this.deployment(wg);
+    new KubeService(this, 'service', {
+      metadata: { name: GATEWAY_NAME, namespace: ns },
+      spec: {
+        type: wg.service.type,
+        externalTrafficPolicy: 'Local',
+        selector: { ...GATEWAY_LABELS },
+        ports: [{ name: 'wireguard', protocol: 'UDP', port: wg.listenPort, targetPort: IntOrString.fromNumber(wg.listenPort), ...(wg.service.nodePort === undefined ? {} : { nodePort: wg.service.nodePort }) }],
+      },
+    });
+    this.networkPolicies(wg);
+    new AdminMeshAccess(this, 'mesh', { spec, wireguard: wg, gatewayLabels: GATEWAY_LABELS });
+  }
+
+  private deployment(wg: WireguardSpec): void {
+    const psk = presharedKeyVolumes(wg);
+    new KubeDeployment(this, 'deployment', {
+      metadata: { name: GATEWAY_NAME, namespace: wg.namespace, labels: { ...GATEWAY_LABELS }, annotations: { [Annotations.waive]: GATEWAY_WAIVERS } },
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { ...GATEWAY_LABELS } },
+        template: {
+          metadata: { labels: { ...GATEWAY_LABELS } },
+          spec: {
+            serviceAccountName: GATEWAY_NAME,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' }, sysctls: [{ name: 'net.ipv4.ip_forward', value: '1' }] },
+            containers: [gatewayContainer(wg, psk.mounts)],
+            volumes: [
+              { name: 'private-key', secret: { secretName: wg.privateKeySecret.name, items: [{ key: wg.privateKeySecret.key, path: 'privatekey' }], defaultMode: 0o400 } },
+              { name: 'config', configMap: { name: GATEWAY_NAME } },
+              { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: Quantity.fromString('1Mi') } },
+              ...psk.volumes,
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  private networkPolicies(wg: WireguardSpec): void {
+    const ns = wg.namespace;
+    const gw = wg.adminGateway;
+    const gwPorts: NetworkPolicyPort[] = [...new Set(gw.ports.map((p) => p.targetPort ?? p.port))].sort((a, b) => a - b).map((p) => ({ protocol: 'TCP', port: IntOrString.fromNumber(p) }));
+    new KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    new KubeNetworkPolicy(this, 'gateway-policy', {
+      metadata: { name: GATEWAY_NAME, namespace: ns },
+      spec: {
+        podSelector: { matchLabels: { ...GATEWAY_LABELS } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(wg.listenPort) }] }],
+        egress: [
+          { to: [{ namespaceSelector: namespaceSelector(gw.namespace), podSelector: { matchLabels: { ...gw.selector } } }], ports: gwPorts },
+          {
+            to: [{ namespaceSelector: namespaceSelector(KUBE_DNS.namespace), podSelector: { matchLabels: { ...KUBE_DNS.selector } } }],
+            ports: [
+              { protocol: 'UDP', port: IntOrString.fromNumber(KUBE_DNS.port) },
+              { protocol: 'TCP', port: IntOrString.fromNumber(KUBE_DNS.port) },
+            ],
+          },
+        ],
+      },
+    });
+  }
+}
