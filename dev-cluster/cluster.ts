@@ -1,12 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { resolveBinaries, type ControlPlaneBinaries } from './binaries.js';
 import { ensurePki, pkiPaths, writePrivateFile, type Pki } from './certs.js';
 import { installCrds, istioCrdFile, readCrds, WARD_CRD_FILE } from './crds.js';
 import { renderKubeconfig } from './kubeconfig.js';
-import { freePort, isPortFree, isRunning, startDaemon, stopDaemon, tail, type StopResult } from './processes.js';
+import { freePort, isPortFree, isRunning, killIfCmdlineContains, startDaemon, stopDaemon, tail, type StopResult } from './processes.js';
 import { probeApiserver, probeEtcd, waitUntilReady } from './probes.js';
 import { files, isDevClusterDir, readState, removePidFiles, writeState, type DevClusterState } from './state.js';
 
@@ -38,6 +38,8 @@ export interface UpResult {
   readonly alreadyRunning: boolean;
   /** Names of the CRDs installed (empty when already running). */
   readonly crds: readonly string[];
+  /** Why deploy/crd.yaml could not be installed, when it exists and the server rejected it. */
+  readonly wardCrdError?: string;
 }
 
 /** Starts etcd and kube-apiserver in `dir` (or reports the cluster already running there). */
@@ -56,7 +58,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   try {
     await writePrivateFile(state.kubeconfig, await renderKubeconfig(pki, state.server));
     const crds = await installDefaultCrds(state.kubeconfig, options);
-    return { state, alreadyRunning: false, crds };
+    return { state, alreadyRunning: false, crds: crds.names, ...(crds.wardCrdError ? { wardCrdError: crds.wardCrdError } : {}) };
   } catch (err) {
     await stopProcesses(state);
     throw err;
@@ -153,13 +155,31 @@ async function waitOrExplain(
   }
 }
 
-async function installDefaultCrds(kubeconfig: string, options: UpOptions): Promise<string[]> {
+interface InstalledCrds {
+  readonly names: string[];
+  readonly wardCrdError?: string;
+}
+
+/**
+ * Installs the Istio CRDs (a failure fails `up`) and ward's own CRD from deploy/crd.yaml when it
+ * exists. A rejected ward CRD is reported, not fatal: the cluster is still useful, and the server's
+ * message is exactly what the CRD's author needs to see.
+ */
+async function installDefaultCrds(kubeconfig: string, options: UpOptions): Promise<InstalledCrds> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  const sources = [istioCrdFile(options.env), ...(existsSync(WARD_CRD_FILE) ? [WARD_CRD_FILE] : [])];
-  const crds = (await Promise.all(sources.map(readCrds))).flat();
-  options.progress(`installing ${String(crds.length)} CRDs from ${sources.join(', ')}`);
-  return installCrds(kc, crds);
+  const istio = istioCrdFile(options.env);
+  options.progress(`installing Istio CRDs from ${istio}`);
+  const names = await installCrds(kc, await readCrds(istio));
+  if (!existsSync(WARD_CRD_FILE)) return { names };
+  options.progress(`installing ward CRD from ${WARD_CRD_FILE}`);
+  try {
+    return { names: [...names, ...(await installCrds(kc, await readCrds(WARD_CRD_FILE)))] };
+  } catch (err) {
+    const wardCrdError = `${WARD_CRD_FILE} was rejected: ${(err as Error).message}`;
+    options.progress(`WARNING: ${wardCrdError}`);
+    return { names, wardCrdError };
+  }
 }
 
 async function stopProcesses(state: DevClusterState): Promise<StopResult[]> {
@@ -169,6 +189,18 @@ async function stopProcesses(state: DevClusterState): Promise<StopResult[]> {
   ];
   await removePidFiles(state.dir);
   return results;
+}
+
+/**
+ * Synchronous SIGKILL of the cluster in `dir`, from its pid files alone (works before state.json is
+ * written). Only processes whose command line names `dir` are signalled. For exit and signal hooks.
+ */
+export function killClusterNow(dirInput: string): void {
+  const dir = resolve(dirInput);
+  for (const pidFile of [files(dir).apiserverPid, files(dir).etcdPid]) {
+    if (!existsSync(pidFile)) continue;
+    killIfCmdlineContains(Number(readFileSync(pidFile, 'utf8').trim()), `${dir}/`);
+  }
 }
 
 export interface StatusResult {

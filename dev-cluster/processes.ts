@@ -91,6 +91,16 @@ export function killNow(ref: Pick<DaemonRef, 'bin' | 'pid'>): void {
   if (isRunning(ref.pid, ref.bin)) signal(ref.pid, 'SIGKILL');
 }
 
+/** SIGKILL `pid` only when its command line contains `marker` (e.g. its data directory). Linux /proc only. */
+export function killIfCmdlineContains(pid: number, marker: string): void {
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    if (readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(marker))) signal(pid, 'SIGKILL');
+  } catch {
+    // gone already, or no /proc
+  }
+}
+
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);

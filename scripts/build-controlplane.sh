@@ -5,7 +5,7 @@
 # Idempotent: skips the build when both binaries exist and report the expected
 # version. Progress goes to stderr; the LAST line of stdout is the bin dir.
 # Env: WARD_CACHE_DIR, WARD_GO_BUILD_P (go build -p, default nproc; one link at a time needs ~3 GB),
-#      WARD_CONTROLPLANE_REBUILD=1 to force a rebuild.
+#      WARD_CONTROLPLANE_REBUILD=1 to force a rebuild, WARD_GO_BIN=/path/to/go to pick the Go binary.
 # Exit codes: 0 ok, 3 Go is missing (callers treat this as a missing prerequisite), other = build failed.
 set -euo pipefail
 
@@ -36,12 +36,16 @@ if [[ "${WARD_CONTROLPLANE_REBUILD:-}" != "1" ]] && is_current; then
   exit 0
 fi
 
-if ! command -v go >/dev/null 2>&1; then
-  log "ERROR: 'go' is not on PATH and no cached binaries are in $bindir."
+# Go: $WARD_GO_BIN, else `go` on PATH, else the official tarball's /usr/local/go/bin/go.
+go_bin="${WARD_GO_BIN:-$(command -v go 2>/dev/null || true)}"
+if [[ -z "${WARD_GO_BIN:-}" && -z "$go_bin" && -x /usr/local/go/bin/go ]]; then go_bin=/usr/local/go/bin/go; fi
+if [[ -z "$go_bin" || ! -x "$go_bin" ]]; then
+  log "ERROR: Go is not installed ('go' is not on PATH${WARD_GO_BIN:+, WARD_GO_BIN=$WARD_GO_BIN is not executable}) and no cached binaries are in $bindir."
   log "       Install Go >= 1.24 (https://go.dev/dl, or put /usr/local/go/bin on PATH) to build"
   log "       kube-apiserver and etcd from the Go module proxy, or set WARD_CACHE_DIR to a cache that has them."
   exit 3
 fi
+export PATH="$(dirname "$go_bin"):$PATH"
 
 mkdir -p "$bindir"
 # Serialise concurrent builds (parallel test runs, several checkouts sharing a cache).

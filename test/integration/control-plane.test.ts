@@ -7,8 +7,9 @@ import {
   type KubernetesObject,
   type V1NetworkPolicy,
 } from '@kubernetes/client-node';
-import { beforeAll, expect, it, vi } from 'vitest';
-import { installCrds } from '../../dev-cluster/crds.js';
+import { existsSync } from 'node:fs';
+import { beforeAll, expect, inject, it, vi } from 'vitest';
+import { installCrds, WARD_CRD_FILE } from '../../dev-cluster/crds.js';
 import { serverSideApplyRaw } from '../../dev-cluster/raw.js';
 import { adminKubeConfig, describeCluster, freshNamespace, restrictedKubeConfig, serviceAccountToken, waitForCrdEstablished } from './helpers.js';
 
@@ -37,6 +38,11 @@ describeCluster('the integration control plane is a real kube-apiserver', () => 
   it('serves the Istio CRDs installed by the dev cluster', async () => {
     await waitForCrdEstablished('peerauthentications.security.istio.io');
     await waitForCrdEstablished('authorizationpolicies.security.istio.io');
+  });
+
+  it('accepts ward\'s own CRD from deploy/crd.yaml (when it exists) and serves it', async () => {
+    expect(inject('wardCrdError')).toBe('');
+    if (existsSync(WARD_CRD_FILE)) await waitForCrdEstablished('registrydeployments.ward.g2p.dev');
   });
 
   it('server-side applies a NetworkPolicy and reads it back with every field intact', async () => {

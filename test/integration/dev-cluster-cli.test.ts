@@ -1,14 +1,13 @@
 import { execa } from 'execa';
-import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../dev-cluster/binaries.js';
 import { down, up, type DevClusterState } from '../../dev-cluster/cluster.js';
 import { isRunning } from '../../dev-cluster/processes.js';
 import { readState } from '../../dev-cluster/state.js';
-import { describeCluster } from './helpers.js';
+import { describeCluster, runDir } from './helpers.js';
 
 /** Runs the real CLI (`bin/ward.js`) with the Node running the tests (Node 24 from the npm package). */
 const ward = (...args: string[]) =>
@@ -20,7 +19,8 @@ const processesOf = (s: DevClusterState) => [
 ];
 
 describeCluster('ward dev-cluster (end to end)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ward-cli-'));
+  // Below the run directory: if the run is interrupted, the global setup's hooks stop these clusters too.
+  const dir = mkdtempSync(join(runDir, 'cli-'));
   const clusterDir = join(dir, 'cluster');
   afterAll(async () => {
     await down(clusterDir, { purge: true }).catch(() => undefined);

@@ -18,6 +18,9 @@ import { ADMIN_CONTEXT, RESTRICTED_CONTEXT } from '../../dev-cluster/kubeconfig.
 /** The integration cluster's kubeconfig path, or undefined when global setup skipped (no binaries). */
 export const kubeconfigPath: string | undefined = inject('wardKubeconfig') || undefined;
 
+/** This run's directory; a test that starts its own cluster puts it below here so teardown stops it. */
+export const runDir: string = inject('wardRunDir');
+
 /** `describe` that skips when there is no cluster (global setup already printed the loud reason). */
 export const describeCluster = describe.skipIf(!kubeconfigPath);
 
