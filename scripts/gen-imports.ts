@@ -131,7 +131,7 @@ function cdk8sDefinitions(swagger: string): Record<string, unknown> {
   return defs;
 }
 
-async function genK8s(swagger: string, out: string): Promise<void> {
+export async function genK8s(swagger: string, out: string): Promise<void> {
   const text = readFileSync(swagger, 'utf8');
   const util = require(join(CLI_LIB, 'util.js')) as { download: (url: string) => Promise<string> };
   const original = util.download;
@@ -152,7 +152,7 @@ async function genK8s(swagger: string, out: string): Promise<void> {
   writeFileSync(join(out, 'k8s-definitions.json'), `${JSON.stringify(subset, null, 1)}\n`);
 }
 
-async function genIstio(crdFile: string, out: string): Promise<void> {
+export async function genIstio(crdFile: string, out: string): Promise<void> {
   const text = readFileSync(crdFile, 'utf8');
   const stage = mkdtempSync(join(tmpdir(), 'ward-istio-'));
   try {
@@ -167,12 +167,13 @@ async function genIstio(crdFile: string, out: string): Promise<void> {
   }
 }
 
-export async function generate(args: Args): Promise<void> {
-  mkdirSync(join(args.out, 'crds'), { recursive: true });
-  const crdFile = join(args.out, 'crds/istio.yaml');
-  if (args.istioCrds) writeFileSync(crdFile, cutIstioCrds(args.istioCrds));
-  else if (resolve(args.out) !== join(ROOT, 'charts-src/imports')) writeFileSync(crdFile, readFileSync(join(ROOT, 'charts-src/imports/crds/istio.yaml')));
-  await genIstio(crdFile, args.out);
+/** The committed cut of the Istio CRDs: the input of the Istio imports. */
+export const ISTIO_CRD_FILE = join(ROOT, 'charts-src/imports/crds/istio.yaml');
+
+async function generate(args: Args): Promise<void> {
+  mkdirSync(args.out, { recursive: true });
+  if (args.istioCrds) writeFileSync(ISTIO_CRD_FILE, cutIstioCrds(args.istioCrds));
+  await genIstio(ISTIO_CRD_FILE, args.out);
   await genK8s(args.swagger ?? swaggerPath(), args.out);
 }
 

@@ -56,14 +56,19 @@ export function parseSpecDocument(text: string, source: string): unknown {
 }
 
 /** The spec input an invocation describes (before parsing), or a usage error. Pure. */
-export function specInput(opts: SynthOptions, fileContents?: string): { input: unknown; source: string } {
+/** Refuses contradictory inputs before anything is read. Pure. */
+export function checkInputs(opts: SynthOptions): void {
   if ((opts.preset === undefined) === (opts.file === undefined)) {
     throw new UsageError('give exactly one input: --preset NAME or -f FILE (see ward synth --help)');
   }
+  if (opts.file !== undefined && (opts.release !== undefined || opts.namespace !== undefined)) {
+    throw new UsageError('--release and --namespace go with --preset; with -f set release and namespace in the file');
+  }
+}
+
+export function specInput(opts: SynthOptions, fileContents?: string): { input: unknown; source: string } {
+  checkInputs(opts);
   if (opts.file !== undefined) {
-    if (opts.release !== undefined || opts.namespace !== undefined) {
-      throw new UsageError('--release and --namespace go with --preset; with -f set release and namespace in the file');
-    }
     const source = opts.file === '-' ? '<stdin>' : opts.file;
     return { input: parseSpecDocument(fileContents ?? '', source), source };
   }
@@ -111,6 +116,7 @@ async function writeObjects(dir: string, objects: readonly KubeObject[], format:
 }
 
 export async function runSynth(opts: SynthOptions): Promise<void> {
+  checkInputs(opts);
   const contents = opts.file === undefined ? undefined : await readInput(opts.file);
   const { input, source } = specInput(opts, contents);
   const objects = synthesize(specFrom(input, source));
