@@ -3,8 +3,11 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyPort } from '../imports/k8s.js';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../imports/security.istio.io.js';
 import type { Component, RegistrySpec } from '../model/index.js';
-import type { AdminRoute, WireguardSpec } from '../model/wireguard.js';
+import { Annotations } from '../kube.js';
+import type { AdminGateway, AdminRoute, WireguardSpec } from '../model/wireguard.js';
 import { compareStrings, labelValue, namespaceSelector, principal } from './common.js';
+
+type AdminGatewayPort = AdminGateway['ports'][number];
 
 /**
  * How admin traffic enters the mesh: through the internal Istio ingress gateway only.
@@ -61,6 +64,14 @@ export function hostSlug(host: string): string {
   return labelValue(`admin-${host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`);
 }
 
+/** Plain HTTP on the internal gateway is reachable only through the WireGuard tunnel (encrypted from the admin's machine). */
+export const PLAIN_HTTP_WAIVER = 'WARD-AUTHZ-006: internal admin gateway reachable only through the WireGuard tunnel (encrypted from the administrator\'s machine); set spec.wireguard.adminGateway.ports[].credentialName for HTTPS';
+
+function server(p: AdminGatewayPort, hosts: readonly string[]): Record<string, unknown> {
+  if (p.credentialName === undefined) return { port: { number: p.port, name: `http-admin-${String(p.port)}`, protocol: 'HTTP' }, hosts: [...hosts] };
+  return { port: { number: p.port, name: `https-admin-${String(p.port)}`, protocol: 'HTTPS' }, hosts: [...hosts], tls: { mode: 'SIMPLE', credentialName: p.credentialName } };
+}
+
 function tcp(ports: readonly number[]): NetworkPolicyPort[] {
   return ports.map((p) => ({ protocol: 'TCP', port: IntOrString.fromNumber(p) }));
 }
@@ -104,14 +115,12 @@ export class AdminMeshAccess extends Construct {
   private gatewayAndRoutes(spec: RegistrySpec, wg: WireguardSpec, routes: readonly ResolvedRoute[]): void {
     const gw = wg.adminGateway;
     const hosts = routes.map((r) => r.route.host);
+    const plain = gw.ports.some((p) => p.credentialName === undefined);
     new ApiObject(this, 'gateway', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
-      metadata: { name: ADMIN_GATEWAY_NAME, namespace: gw.namespace },
-      spec: {
-        selector: { ...gw.selector },
-        servers: [...gw.ports].sort((a, b) => a.port - b.port).map((p) => ({ port: { number: p.port, name: `http-admin-${String(p.port)}`, protocol: 'HTTP' }, hosts })),
-      },
+      metadata: { name: ADMIN_GATEWAY_NAME, namespace: gw.namespace, ...(plain ? { annotations: { [Annotations.waive]: PLAIN_HTTP_WAIVER } } : {}) },
+      spec: { selector: { ...gw.selector }, servers: [...gw.ports].sort((a, b) => a.port - b.port).map((p) => server(p, hosts)) },
     });
     for (const r of routes) {
       const service = r.route.service ?? `${spec.release}-${r.component.name}`;

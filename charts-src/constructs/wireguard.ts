@@ -48,12 +48,24 @@ const CONFIG_DIR = '/etc/wireguard/config';
 const KEY_DIR = '/etc/wireguard/key';
 
 /** Why the gateway pod is exempt from the restricted pod rules: a waiver on the Deployment (visible in every report). */
-export const GATEWAY_WAIVERS = [
+const GATEWAY_POD_WAIVERS = [
   'WARD-POD-003: the WireGuard gateway runs as root to use NET_ADMIN (the only capability added; ALL others dropped); namespace enforces privileged, audits restricted',
   'WARD-POD-004: the WireGuard gateway runs as UID 0 to configure its interface and nftables; no privilege escalation, read-only root',
   'WARD-POD-008: NET_ADMIN is required to create the WireGuard interface, routes and nftables rules in the pod network namespace',
   'WARD-POD-018: net.ipv4.ip_forward=1 is required to forward tunnel traffic to the admin gateway (kubelet --allowed-unsafe-sysctls)',
-].join('\n');
+];
+
+/** The Deployment's waivers; an image without a digest is waived only with the way to fix it. */
+export function gatewayWaivers(wg: WireguardSpec): string {
+  const digest = wg.image.includes('@sha256:') ? [] : ['WARD-POD-016: default gateway image tag; build gateway/Dockerfile and set spec.wireguard.image to repo@sha256:<digest>'];
+  return [...GATEWAY_POD_WAIVERS, ...digest].join('\n');
+}
+
+/** Waivers for an endpoint open to any source address (no spec.wireguard.sourceRanges). */
+export const OPEN_ENDPOINT_WAIVERS = {
+  networkPolicy: 'WARD-NET-006: administrators connect from changing addresses; only the WireGuard UDP port is open and WireGuard answers only to known keys (set spec.wireguard.sourceRanges to narrow it)',
+  service: 'WARD-NET-008: the WireGuard admin gateway endpoint: UDP only, the single way administrators enter the cluster',
+} as const;
 
 /** ConfigMap data: the rendered `wg setconf` peers, nftables ruleset and preshared-key map. Public data only. */
 export function gatewayConfigData(wg: WireguardSpec): Record<string, string> {
@@ -139,10 +151,11 @@ export class WireguardGateway extends Construct {
     new KubeConfigMap(this, 'config', { metadata: { name: GATEWAY_NAME, namespace: ns }, data: gatewayConfigData(wg) });
     this.deployment(wg);
     new KubeService(this, 'service', {
-      metadata: { name: GATEWAY_NAME, namespace: ns },
+      metadata: { name: GATEWAY_NAME, namespace: ns, annotations: { [Annotations.waive]: OPEN_ENDPOINT_WAIVERS.service } },
       spec: {
         type: wg.service.type,
         externalTrafficPolicy: 'Local',
+        ...(wg.service.type === 'LoadBalancer' && wg.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...wg.sourceRanges] } : {}),
         selector: { ...GATEWAY_LABELS },
         ports: [{ name: 'wireguard', protocol: 'UDP', port: wg.listenPort, targetPort: IntOrString.fromNumber(wg.listenPort), ...(wg.service.nodePort === undefined ? {} : { nodePort: wg.service.nodePort }) }],
       },
@@ -154,7 +167,7 @@ export class WireguardGateway extends Construct {
   private deployment(wg: WireguardSpec): void {
     const psk = presharedKeyVolumes(wg);
     new KubeDeployment(this, 'deployment', {
-      metadata: { name: GATEWAY_NAME, namespace: wg.namespace, labels: { ...GATEWAY_LABELS }, annotations: { [Annotations.waive]: GATEWAY_WAIVERS } },
+      metadata: { name: GATEWAY_NAME, namespace: wg.namespace, labels: { ...GATEWAY_LABELS }, annotations: { [Annotations.waive]: gatewayWaivers(wg) } },
       spec: {
         replicas: 1,
         strategy: { type: 'Recreate' },
@@ -184,12 +197,13 @@ export class WireguardGateway extends Construct {
     const gw = wg.adminGateway;
     const gwPorts: NetworkPolicyPort[] = [...new Set(gw.ports.map((p) => p.targetPort ?? p.port))].sort((a, b) => a - b).map((p) => ({ protocol: 'TCP', port: IntOrString.fromNumber(p) }));
     new KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    const open = wg.sourceRanges.length === 0;
     new KubeNetworkPolicy(this, 'gateway-policy', {
-      metadata: { name: GATEWAY_NAME, namespace: ns },
+      metadata: { name: GATEWAY_NAME, namespace: ns, ...(open ? { annotations: { [Annotations.waive]: OPEN_ENDPOINT_WAIVERS.networkPolicy } } : {}) },
       spec: {
         podSelector: { matchLabels: { ...GATEWAY_LABELS } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(wg.listenPort) }] }],
+        ingress: [{ ...(open ? {} : { from: wg.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })) }), ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(wg.listenPort) }] }],
         egress: [
           { to: [{ namespaceSelector: namespaceSelector(gw.namespace), podSelector: { matchLabels: { ...gw.selector } } }], ports: gwPorts },
           {

@@ -59,6 +59,7 @@ export const adminGatewayPortSchema = z.strictObject({
     name: z.string().min(1).max(15).default('http').describe('Port name, e.g. "http".'),
     port: portNumber.describe('Service port administrators connect to through the tunnel (the firewall allows it), e.g. 80.'),
     targetPort: portNumber.optional().describe('Container port of the gateway pods (NetworkPolicy); defaults to port. Istio gateways: 80 → 8080.'),
+    credentialName: z.string().min(1).optional().describe('TLS Secret (in the gateway namespace) for HTTPS on this port; omitted: plain HTTP inside the WireGuard tunnel (waived, visible in reports).'),
   })
   .describe('A TCP port of the internal Istio ingress gateway.');
 
@@ -95,6 +96,7 @@ export const wireguardSchema = z.strictObject({
     publicKey: z.string().optional().describe('The gateway\'s public key (from `ward wg pubkey` or the operator\'s status), written into client configs by `ward wg peer`. Public data only.'),
     mtu: z.number().int().min(1280, { message: 'must be between 1280 and 1500' }).max(1500, { message: 'must be between 1280 and 1500' }).default(WIREGUARD_DEFAULTS.mtu).describe('Tunnel MTU for the clients (default 1380, safe on GKE; some paths need 1320).'),
     service: wireguardServiceSchema.default({ type: 'LoadBalancer' }),
+    sourceRanges: z.array(cidr).default([]).describe('Address ranges administrators connect from (NetworkPolicy ipBlocks, loadBalancerSourceRanges); empty: anywhere, waived and visible in reports.'),
     peers: z.array(wireguardPeerSchema).default([]).describe('Administrators allowed through the tunnel (public keys only).'),
     adminGateway: adminGatewaySchema.default({
       namespace: WIREGUARD_DEFAULTS.adminGatewayNamespace,

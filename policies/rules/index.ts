@@ -11,6 +11,7 @@ import { podRules } from './pod.js';
 import { rbacRules } from './rbac.js';
 import { secRules } from './sec.js';
 import { waiverRules } from './waiver.js';
+import { wireguardRules } from './wireguard.js';
 
 const catalogue: readonly Rule[] = [
   ...podRules,
@@ -21,6 +22,7 @@ const catalogue: readonly Rule[] = [
   ...kmRules,
   ...rbacRules,
   ...waiverRules,
+  ...wireguardRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 
