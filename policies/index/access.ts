@@ -42,3 +42,8 @@ export function strMap(v: unknown): Readonly<Record<string, string>> {
   for (const [k, x] of Object.entries(rec(v))) if (typeof x === 'string') out[k] = x;
   return out;
 }
+
+/** A scalar (string, number, boolean) as text, for messages; `fallback` otherwise. */
+export function text(v: unknown, fallback = '?'): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback;
+}

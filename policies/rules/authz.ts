@@ -1,3 +1,141 @@
-import type { Rule } from '../types.js';
+/**
+ * AUTHZ: Istio AuthorizationPolicy soundness (allow-nothing per mesh namespace, ALLOW rules without
+ * a source, principals naming missing service accounts, policies selecting nothing) and Gateway
+ * exposure (wildcard hosts, servers without TLS).
+ */
+import type { KubeObject } from '../../charts-src/kube.js';
+import { arr, rec, recs, str, strs, text, type Rec } from '../index/access.js';
+import type { ObjectIndex } from '../index/object-index.js';
+import { namespaceInjected } from '../mesh/mtls.js';
+import { raise, type Finding, type Rule } from '../types.js';
+import { cis, defineRule, findingOf, NSA } from './util.js';
 
-export const authzRules: readonly Rule[] = [];
+export const AUTHZ_NO_ALLOW_NOTHING = 'WARD-AUTHZ-001';
+export const AUTHZ_ALLOW_ANY_SOURCE = 'WARD-AUTHZ-002';
+export const AUTHZ_UNKNOWN_PRINCIPAL = 'WARD-AUTHZ-003';
+export const AUTHZ_SELECTS_NOTHING = 'WARD-AUTHZ-004';
+export const AUTHZ_GATEWAY_WILDCARD_HOST = 'WARD-AUTHZ-005';
+export const AUTHZ_GATEWAY_NO_TLS = 'WARD-AUTHZ-006';
+
+const action = (ap: KubeObject): string => str(rec(ap.spec).action) ?? 'ALLOW';
+const hasSelector = (ap: KubeObject): boolean => rec(ap.spec).selector !== undefined || rec(ap.spec).targetRef !== undefined || rec(ap.spec).targetRefs !== undefined;
+
+/** `spec: {}` (or ALLOW without rules) selecting the whole namespace: nothing is allowed unless another policy says so. */
+export function isAllowNothing(ap: KubeObject): boolean {
+  return !hasSelector(ap) && action(ap) === 'ALLOW' && arr(rec(ap.spec).rules).length === 0;
+}
+
+/** Namespaces in the mesh: labelled for injection, or holding Istio policy, or holding personal data. */
+function meshNamespaces(index: ObjectIndex): string[] {
+  const set = new Set<string>();
+  for (const ns of index.namespaces()) {
+    if (ns === index.meshRootNamespace || ns.startsWith('kube-')) continue;
+    if (namespaceInjected(index, ns) || index.inNamespace('PeerAuthentication', ns).length || index.inNamespace('AuthorizationPolicy', ns).length) set.add(ns);
+    else if (index.workloadsIn(ns).some((w) => index.holdsPersonalData(w))) set.add(ns);
+  }
+  return [...set].sort();
+}
+
+const ns0 = (index: ObjectIndex, obj: KubeObject): string => index.namespaceOf(obj) ?? '';
+
+const noAllowNothing: Rule = defineRule({
+  id: AUTHZ_NO_ALLOW_NOTHING, title: 'Mesh namespace without allow-nothing', severity: 'high',
+  rationale: 'Until an ALLOW policy selects a workload, Istio allows every request to it. An allow-nothing policy (spec: {}) makes the namespace deny by default, so only listed callers get through.',
+  remediation: 'Add an AuthorizationPolicy with an empty spec (spec: {}) in the namespace, then ALLOW the intended principals per workload.',
+  controls: { cis1_12: cis('5.7.1'), nsa: NSA.authz, owasp2025: 'K02' },
+  check: (index) => meshNamespaces(index).flatMap((ns): Finding[] => {
+    if (index.inNamespace('AuthorizationPolicy', ns).some(isAllowNothing)) return [];
+    const obj = index.get('Namespace', undefined, ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+    const personal = index.workloadsIn(ns).some((w) => index.holdsPersonalData(w));
+    return [findingOf(index, noAllowNothing, obj, `Namespace ${ns} has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies${personal ? '; it holds personal data' : ''}`, { severity: personal ? raise(noAllowNothing.severity) : noAllowNothing.severity })];
+  }),
+});
+
+function emptySource(from: unknown): boolean {
+  const list = recs(from);
+  return list.length === 0 || list.some((f) => Object.keys(rec(f.source)).length === 0);
+}
+
+const allowAnySource: Rule = defineRule({
+  id: AUTHZ_ALLOW_ANY_SOURCE, title: 'ALLOW rule without a source', severity: 'high',
+  rationale: 'An ALLOW rule with no "from" (or an empty source) allows any caller, plaintext ones included, to what it matches.',
+  remediation: 'Add from.source.principals (cluster.local/ns/<ns>/sa/<sa>) naming the callers that need access.',
+  controls: { nsa: NSA.authz, owasp2025: 'K02' },
+  check: (index) => index.ofKind('AuthorizationPolicy').filter((ap) => action(ap) === 'ALLOW').flatMap((ap) =>
+    recs(rec(ap.spec).rules).flatMap((r, i): Finding[] => {
+      if (!emptySource(r.from)) return [];
+      const personal = index.istioTargets(ap).some((w) => index.holdsPersonalData(w));
+      return [findingOf(index, allowAnySource, ap, `AuthorizationPolicy ${ns0(index, ap)}/${ap.metadata.name} rule ${String(i)} allows requests from any source (no "from")${personal ? '; it selects workloads holding personal data' : ''}`,
+        { path: ['spec', 'rules', i], severity: personal ? raise(allowAnySource.severity) : allowAnySource.severity })];
+    })),
+});
+
+const PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
+
+function principalsOf(r: Rec): string[] {
+  return recs(r.from).flatMap((f) => [...strs(rec(f.source).principals), ...strs(rec(f.source).notPrincipals)]);
+}
+
+const unknownPrincipal: Rule = defineRule({
+  id: AUTHZ_UNKNOWN_PRINCIPAL, title: 'Principal names a missing service account', severity: 'medium',
+  rationale: 'A principal naming a service account that does not exist matches nobody: the intended caller is denied, or a typo hides which identity was meant (and whoever creates that account later gets the access).',
+  remediation: 'Fix the principal to cluster.local/ns/<namespace>/sa/<service account> of the calling workload, or create that ServiceAccount.',
+  controls: { nsa: NSA.authz, owasp2025: 'K02' },
+  check: (index) => index.ofKind('AuthorizationPolicy').flatMap((ap) => recs(rec(ap.spec).rules).flatMap((r, i) => principalsOf(r).flatMap((p): Finding[] => {
+    const m = PRINCIPAL.exec(p);
+    if (!m || p.includes('*')) return [];
+    const [, ns = '', sa = ''] = m;
+    if (sa === 'default' || !index.knowsKindIn('ServiceAccount', ns) || index.get('ServiceAccount', ns, sa)) return [];
+    return [findingOf(index, unknownPrincipal, ap, `AuthorizationPolicy ${ns0(index, ap)}/${ap.metadata.name} rule ${String(i)} names principal ${p}, but ServiceAccount ${ns}/${sa} does not exist`, { path: ['spec', 'rules', i, 'from'] })];
+  }))),
+});
+
+const selectsNothing: Rule = defineRule({
+  id: AUTHZ_SELECTS_NOTHING, title: 'AuthorizationPolicy selects no workload', severity: 'low',
+  rationale: 'A selector matching no pod protects nothing: usually a label typo, and the intended workload keeps the namespace default.',
+  remediation: 'Fix spec.selector.matchLabels to the pod template labels of the intended workload, or delete the policy.',
+  controls: { nsa: NSA.authz, owasp2025: 'K02' },
+  check: (index) => index.ofKind('AuthorizationPolicy').flatMap((ap): Finding[] => {
+    const ns = ns0(index, ap);
+    if (rec(ap.spec).selector === undefined || ns === index.meshRootNamespace) return [];
+    if (!index.cluster && index.workloadsIn(ns).length === 0) return [];
+    if (index.istioTargets(ap).length > 0) return [];
+    return [findingOf(index, selectsNothing, ap, `AuthorizationPolicy ${ns}/${ap.metadata.name} selects no workload in namespace ${ns}`, { path: ['spec', 'selector'] })];
+  }),
+});
+
+const istioGateways = (index: ObjectIndex): KubeObject[] => index.ofKind('Gateway').filter((g) => g.apiVersion.startsWith('networking.istio.io/'));
+
+const WILDCARD = /^(?:[^/]+\/)?\*$/;
+
+const wildcardHost: Rule = defineRule({
+  id: AUTHZ_GATEWAY_WILDCARD_HOST, title: 'Gateway server accepts any host', severity: 'medium',
+  rationale: 'hosts: "*" binds every host name (and every VirtualService of any namespace) to the gateway server: routes meant to stay internal can be published by mistake.',
+  remediation: 'List the exact host names the server publishes (e.g. registry.example.org).',
+  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  check: (index) => istioGateways(index).flatMap((g) => recs(rec(g.spec).servers).flatMap((s, i): Finding[] =>
+    strs(s.hosts).some((h) => WILDCARD.test(h))
+      ? [findingOf(index, wildcardHost, g, `Gateway ${ns0(index, g)}/${g.metadata.name} server ${String(i)} (port ${text(rec(s.port).number)}) accepts any host ("*")`, { path: ['spec', 'servers', i, 'hosts'] })]
+      : [])),
+});
+
+const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
+
+const noTls: Rule = defineRule({
+  id: AUTHZ_GATEWAY_NO_TLS, title: 'Gateway server without TLS', severity: 'high',
+  rationale: 'A gateway server on HTTP, TCP or another plaintext protocol carries credentials and personal data unencrypted from outside the cluster (OpenG2P 1.3.1 publishes PostgreSQL 5432 this way).',
+  remediation: 'Use protocol HTTPS or TLS with tls.mode SIMPLE/MUTUAL and a credentialName; redirect HTTP with tls.httpsRedirect: true; never publish databases through the gateway.',
+  controls: { nsa: NSA.encryption, owasp2025: 'K05' },
+  check: (index) => istioGateways(index).flatMap((g) => recs(rec(g.spec).servers).flatMap((s, i): Finding[] => {
+    const port = rec(s.port);
+    const protocol = (str(port.protocol) ?? 'HTTP').toUpperCase();
+    const tls = rec(s.tls);
+    if (TLS_PROTOCOLS.has(protocol) && str(tls.mode) !== undefined) return [];
+    if (protocol === 'HTTP' && tls.httpsRedirect === true) return [];
+    const tcp = protocol !== 'HTTP' && protocol !== 'HTTP2' && protocol !== 'GRPC';
+    return [findingOf(index, noTls, g, `Gateway ${ns0(index, g)}/${g.metadata.name} server ${String(i)} publishes port ${text(port.number)} (${protocol}) without TLS${tcp ? '; a plaintext TCP service reachable from outside the cluster' : ''}`,
+      { path: ['spec', 'servers', i], severity: tcp ? raise(noTls.severity) : noTls.severity })];
+  })),
+});
+
+export const authzRules: readonly Rule[] = [noAllowNothing, allowAnySource, unknownPrincipal, selectsNothing, wildcardHost, noTls];

@@ -1,0 +1,117 @@
+/**
+ * FLOW: intended vs effective connectivity. With a RegistryDeployment among the objects, the flow
+ * engine computes what NetworkPolicy AND Istio actually allow between the workloads (components
+ * without a workload get a placeholder from the spec) and compares it with the declared flows.
+ */
+import type { KubeObject } from '../../charts-src/kube.js';
+import type { RegistrySpec } from '../../charts-src/model/index.js';
+import { intentDiff, OUTSIDE, PLACEHOLDER_ANNOTATION, specsInIndex, type IntentDiff } from '../flows/intent.js';
+import { analyzeInputs, withPlaceholders } from '../flows/report.js';
+import type { FlowNode, WorkloadNode } from '../flows/nodes.js';
+import type { ObjectIndex } from '../index/object-index.js';
+import { type Finding, type Rule } from '../types.js';
+import { defineRule, NSA } from './util.js';
+
+export const FLOW_UNDECLARED_ALLOWED = 'WARD-FLOW-001';
+export const FLOW_DECLARED_BLOCKED = 'WARD-FLOW-002';
+export const FLOW_PERSONAL_DATA_EXPOSED = 'WARD-FLOW-003';
+
+interface Evaluated {
+  readonly spec: RegistrySpec;
+  readonly rd: KubeObject;
+  readonly diff: IntentDiff;
+}
+
+const memo = new WeakMap<ObjectIndex, Evaluated[]>();
+
+/** The intent diff of every RegistryDeployment in the index, computed once per index. */
+export function evaluateIntent(index: ObjectIndex): Evaluated[] {
+  const hit = memo.get(index);
+  if (hit) return hit;
+  const rds = index.ofKind('RegistryDeployment');
+  const out = specsInIndex(index).map((spec, i): Evaluated => {
+    const analysis = analyzeInputs(withPlaceholders(index, spec), 'both');
+    return { spec, rd: rds[i] ?? rds[0]!, diff: intentDiff(spec, analysis) };
+  });
+  memo.set(index, out);
+  return out;
+}
+
+function isPlaceholder(n: WorkloadNode): boolean {
+  return n.workload.object.metadata.annotations?.[PLACEHOLDER_ANNOTATION] !== undefined;
+}
+
+/** The object a finding about `node` points at: the workload, or the RegistryDeployment for a placeholder. */
+function subject(index: ObjectIndex, node: FlowNode, rd: KubeObject): { obj: KubeObject; index: ObjectIndex } {
+  return node.type === 'workload' && !isPlaceholder(node) ? { obj: node.workload.object, index } : { obj: rd, index };
+}
+
+function finding(index: ObjectIndex, rule: Rule, obj: KubeObject, message: string, severity = rule.severity): Finding {
+  const location = index.locate(obj);
+  return { ruleId: rule.id, severity, message, object: index.ref(obj), ...(location ? { location } : {}), remediation: rule.remediation };
+}
+
+const personal = (spec: RegistrySpec, name: string): boolean => spec.components.some((c) => c.name === name && c.personalData);
+
+const undeclaredAllowed: Rule = defineRule({
+  id: FLOW_UNDECLARED_ALLOWED,
+  title: 'Undeclared connection allowed',
+  severity: 'high',
+  rationale: 'The spec lists every intended flow; anything else NetworkPolicy and Istio let through is an unreviewed path, to personal data in the worst case.',
+  remediation: 'If the connection is intended, add it to the spec\'s flows; otherwise tighten the destination\'s NetworkPolicy ingress (and the source\'s egress) and its AuthorizationPolicy ALLOW rules. `ward flows --explain SRC DST PORT` names the rules that allow it.',
+  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) => [
+    ...diff.undeclaredEdges.map(({ edge, from, to, conn }) => {
+      const s = subject(index, edge.dst, rd);
+      const pd = personal(spec, to);
+      return finding(s.index, undeclaredAllowed, s.obj,
+        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${conn.toString()} (${from} → component ${to}${pd ? ', which holds personal data' : ''}); no flow of RegistryDeployment ${spec.namespace} declares it`,
+        pd ? 'critical' : undeclaredAllowed.severity);
+    }),
+    ...diff.undeclaredEgress.map(({ from, edge }) => {
+      const s = subject(index, edge.src, rd);
+      return finding(s.index, undeclaredAllowed, s.obj,
+        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${edge.conn.union(edge.partial).toString()} (component ${from} → outside the cluster); no cidr flow declares it`);
+    }),
+  ]),
+});
+
+const declaredBlocked: Rule = defineRule({
+  id: FLOW_DECLARED_BLOCKED,
+  title: 'Declared flow blocked',
+  severity: 'medium',
+  rationale: 'A flow the spec declares but the effective policy blocks breaks the registry at run time, and is often "fixed" by opening far more than needed.',
+  remediation: 'Allow the flow in the source\'s egress and the destination\'s ingress NetworkPolicy and in the destination\'s AuthorizationPolicy (ward synth generates all three); `ward flows --explain SRC DST PORT` names what blocks it.',
+  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) =>
+    diff.blockedFlows.map((b) => finding(index, declaredBlocked, rd,
+      `Declared flow ${b.from} → ${b.to} is blocked on ${b.conn.toString()} by the effective NetworkPolicy/Istio policy (RegistryDeployment ${spec.namespace})`))),
+});
+
+const personalExposed: Rule = defineRule({
+  id: FLOW_PERSONAL_DATA_EXPOSED,
+  title: 'Personal data reachable from outside its namespace or the cluster',
+  severity: 'high',
+  rationale: 'A workload holding personal data should be reachable only through declared flows from its own stack; a path from another namespace or from outside the cluster bypasses the registry\'s access control.',
+  remediation: 'Isolate the workload with a default-deny ingress NetworkPolicy and an allow-nothing AuthorizationPolicy in its namespace, then allow only the declared flows (ward synth does this).',
+  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) => {
+    const out: Finding[] = [];
+    const seen = new Set<string>();
+    for (const { edge, from, to, conn } of diff.undeclaredEdges) {
+      if (!personal(spec, to) || edge.dst.type !== 'workload') continue;
+      const outside = from === OUTSIDE;
+      const otherNs = edge.src.type === 'workload' && edge.src.namespace !== edge.dst.namespace;
+      if (!outside && !otherNs) continue;
+      const key = `${edge.dst.id}\u0000${outside ? 'outside' : edge.src.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const s = subject(index, edge.dst, rd);
+      const where = outside ? `outside the cluster (${edge.src.id})` : `namespace ${edge.src.type === 'workload' ? edge.src.namespace : ''} (${edge.src.id})`;
+      out.push(finding(s.index, personalExposed, s.obj, `${edge.dst.id} (component ${to}) holds personal data and is reachable from ${where} on ${conn.toString()}`, outside ? 'critical' : personalExposed.severity));
+    }
+    return out;
+  }),
+});
+
+export const flowRules: readonly Rule[] = [undeclaredAllowed, declaredBlocked, personalExposed];
