@@ -58,9 +58,25 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The Go toolchain: WARD_GO_BIN, else `go` on PATH, else /usr/local/go/bin/go; undefined when none runs. */
+export function goBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const candidate of [env.WARD_GO_BIN, 'go', '/usr/local/go/bin/go']) {
+    if (!candidate) continue;
+    try {
+      execFileSync(candidate, ['version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
 /** Path of swagger.json in the Go module cache (downloads the module when missing). */
 export function swaggerPath(): string {
-  const out = execFileSync('go', ['mod', 'download', '-json', K8S_MODULE], {
+  const go = goBinary();
+  if (!go) throw new Error('Go is needed to fetch the Kubernetes OpenAPI (set WARD_GO_BIN or put go on PATH), or pass --swagger FILE');
+  const out = execFileSync(go, ['mod', 'download', '-json', K8S_MODULE], {
     cwd: tmpdir(),
     encoding: 'utf8',
     env: { ...process.env, GOFLAGS: '-mod=mod' },
