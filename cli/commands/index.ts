@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
+import { registerFlows } from './flows.js';
 import { registerSynth } from './synth.js';
 import { registerWg } from './wg.js';
 
@@ -16,5 +17,6 @@ export const commands: readonly CommandRegistration[] = [
   registerDevCluster,
   registerCheck,
   registerSynth,
+  registerFlows,
   registerWg,
 ];

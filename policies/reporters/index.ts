@@ -2,6 +2,7 @@
  * The reporters: ONE typed registry of named renderers (result → string). A new format is one line
  * below (e.g. `html: renderHtml,`); the CLI writes the strings.
  */
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
@@ -17,7 +18,7 @@ export const reporters: Readonly<Record<string, Reporter>> = {
   json: renderJson,
   sarif: renderSarif,
   junit: renderJunit,
-  // html: renderHtml,   (flows engineer)
+  html: renderHtml,
 };
 
 export function isReporterName(name: string): boolean {

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import type { RegistrySpec } from '../../charts-src/model/index.js';
-import { intentDiff, OUTSIDE, PLACEHOLDER_ANNOTATION, specsInIndex, type IntentDiff } from '../flows/intent.js';
+import { intentDiff, OUTSIDE, PLACEHOLDER_ANNOTATION, registryDeployments, type IntentDiff } from '../flows/intent.js';
 import { analyzeInputs, withPlaceholders } from '../flows/report.js';
 import type { FlowNode, WorkloadNode } from '../flows/nodes.js';
 import type { ObjectIndex } from '../index/object-index.js';
@@ -28,10 +28,9 @@ const memo = new WeakMap<ObjectIndex, Evaluated[]>();
 export function evaluateIntent(index: ObjectIndex): Evaluated[] {
   const hit = memo.get(index);
   if (hit) return hit;
-  const rds = index.ofKind('RegistryDeployment');
-  const out = specsInIndex(index).map((spec, i): Evaluated => {
+  const out = registryDeployments(index).map(({ spec, rd }): Evaluated => {
     const analysis = analyzeInputs(withPlaceholders(index, spec), 'both');
-    return { spec, rd: rds[i] ?? rds[0]!, diff: intentDiff(spec, analysis) };
+    return { spec, rd, diff: intentDiff(spec, analysis) };
   });
   memo.set(index, out);
   return out;

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../types.js';
 import { authzRules } from './authz.js';
+import { flowRules } from './flow.js';
 import { kmRules } from './km.js';
 import { mtlsRules } from './mtls.js';
 import { netRules } from './net.js';
@@ -23,6 +24,7 @@ const catalogue: readonly Rule[] = [
   ...rbacRules,
   ...waiverRules,
   ...wireguardRules,
+  ...flowRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 

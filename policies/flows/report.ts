@@ -1,0 +1,76 @@
+/**
+ * The facts the HTML report needs beyond a check result: the flow analysis with its intent diff and
+ * the effective mTLS per workload and port. Pure; the CLI adds the evidence (hashes, time).
+ */
+import type { RegistrySpec } from '../../charts-src/model/index.js';
+import { ObjectIndex } from '../index/object-index.js';
+import { effectiveMtlsByPort, sidecarInjected } from '../mesh/mtls.js';
+import type { HtmlReport, MtlsRow } from '../reporters/html.js';
+import { analyzeFlows, buildFlowContext, type FlowAnalysis, type Layer } from './analyze.js';
+import type { FlowNode } from './nodes.js';
+import { intentDiff, placeholdersFor, specsInIndex, type IntentDiff } from './intent.js';
+
+export interface FlowInputs {
+  /** The index the flows are computed on (with placeholders for components without workloads). */
+  readonly index: ObjectIndex;
+  readonly spec?: RegistrySpec;
+  readonly placeholders: number;
+  /**
+   * With placeholders: the namespaces of the input. Connections with neither end in them (e.g. from
+   * outside the cluster to a placeholder in a namespace the input does not govern) say nothing about
+   * the input and are left out.
+   */
+  readonly scope?: ReadonlySet<string>;
+}
+
+/** Adds placeholder workloads for the spec's components that have none (a given spec, else the first RegistryDeployment). */
+export function withPlaceholders(index: ObjectIndex, given?: RegistrySpec): FlowInputs {
+  const spec = given ?? specsInIndex(index)[0];
+  if (!spec) return { index, placeholders: 0 };
+  const extra = placeholdersFor(spec, index);
+  if (extra.length === 0) return { index, spec, placeholders: 0 };
+  const scope = new Set(index.namespaces());
+  return { index: ObjectIndex.fromObjects([...index.objects, ...extra], { meshRootNamespace: index.meshRootNamespace }), spec, placeholders: extra.length, scope };
+}
+
+/** The flows of the inputs on `layer`, limited to the scope when there is one. */
+export function analyzeInputs(inputs: FlowInputs, layer: Layer): FlowAnalysis {
+  const analysis = analyzeFlows(buildFlowContext(inputs.index), layer);
+  const scope = inputs.scope;
+  if (!scope) return analysis;
+  const inScope = (n: FlowNode): boolean => n.type === 'workload' && scope.has(n.namespace);
+  return { ...analysis, edges: analysis.edges.filter((e) => inScope(e.src) || inScope(e.dst)) };
+}
+
+export function mtlsRows(index: ObjectIndex): MtlsRow[] {
+  const rows: MtlsRow[] = [];
+  const sorted = [...index.workloads].sort((a, b) => (`${a.namespace}/${a.ref.name}` < `${b.namespace}/${b.ref.name}` ? -1 : 1));
+  for (const w of sorted) {
+    const injected = sidecarInjected(index, w);
+    for (const { port, mtls } of effectiveMtlsByPort(index, w)) {
+      const by = mtls.policy ? `PeerAuthentication ${mtls.policy.metadata.namespace ?? ''}/${mtls.policy.metadata.name} (${mtls.scope})` : 'Istio default (no PeerAuthentication)';
+      rows.push({
+        workload: `${w.namespace}/${w.ref.name}[${w.ref.kind}]`,
+        sidecar: injected === undefined ? 'unknown' : injected ? 'yes' : 'no',
+        port: port === undefined ? 'all' : String(port),
+        mode: injected === false ? `${mtls.mode} (not enforced: no sidecar)` : mtls.mode,
+        decidedBy: by,
+      });
+    }
+  }
+  return rows;
+}
+
+export interface FlowReport {
+  readonly analysis: FlowAnalysis;
+  readonly diff?: IntentDiff;
+}
+
+/** Flow analysis (and intent diff when a spec is known) plus mTLS rows, for the HTML report. */
+export function reportFacts(inputs: FlowInputs, layer: Layer = 'both'): Pick<HtmlReport, 'flows' | 'mtls'> {
+  const analysis = analyzeInputs(inputs, layer);
+  return {
+    flows: { analysis, ...(inputs.spec ? { diff: intentDiff(inputs.spec, analysis) } : {}) },
+    mtls: mtlsRows(inputs.index),
+  };
+}
