@@ -25,12 +25,14 @@ export function isAllowNothing(ap: KubeObject): boolean {
   return !hasSelector(ap) && action(ap) === 'ALLOW' && arr(rec(ap.spec).rules).length === 0;
 }
 
-/** Namespaces in the mesh: labelled for injection, or holding Istio policy, or holding personal data. */
+const ISTIO_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule', 'VirtualService', 'Gateway', 'Sidecar'];
+
+/** Namespaces in the mesh (Istio objects in use): labelled for injection, or holding Istio policy, or holding personal data. */
 function meshNamespaces(index: ObjectIndex): string[] {
   const set = new Set<string>();
   for (const ns of index.namespaces()) {
     if (ns === index.meshRootNamespace || ns.startsWith('kube-')) continue;
-    if (namespaceInjected(index, ns) || index.inNamespace('PeerAuthentication', ns).length || index.inNamespace('AuthorizationPolicy', ns).length) set.add(ns);
+    if (namespaceInjected(index, ns) || ISTIO_KINDS.some((k) => index.inNamespace(k, ns).length > 0)) set.add(ns);
     else if (index.workloadsIn(ns).some((w) => index.holdsPersonalData(w))) set.add(ns);
   }
   return [...set].sort();
