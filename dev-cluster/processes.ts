@@ -91,13 +91,27 @@ export function killNow(ref: Pick<DaemonRef, 'bin' | 'pid'>): void {
   if (isRunning(ref.pid, ref.bin)) signal(ref.pid, 'SIGKILL');
 }
 
-/** SIGKILL `pid` only when its command line contains `marker` (e.g. its data directory). Linux /proc only. */
-export function killIfCmdlineContains(pid: number, marker: string): void {
+/**
+ * SIGKILL `pid` only when its command line contains `marker` (e.g. its data directory), then wait
+ * (synchronously, up to `waitMs`) until it is gone or a zombie. Linux /proc only. For exit hooks.
+ */
+export function killIfCmdlineContains(pid: number, marker: string, waitMs = 3_000): void {
   if (!Number.isInteger(pid) || pid <= 0) return;
   try {
-    if (readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(marker))) signal(pid, 'SIGKILL');
+    if (!readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(marker))) return;
+    signal(pid, 'SIGKILL');
   } catch {
-    // gone already, or no /proc
+    return; // gone already, or no /proc
+  }
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < waitMs && !isGoneOrZombie(pid); waited += 20) Atomics.wait(tick, 0, 0, 20);
+}
+
+function isGoneOrZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${String(pid)}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

@@ -53,7 +53,7 @@ function clusterDirs(runDir: string): string[] {
 
 function killRunNow(runDir: string): void {
   for (const dir of clusterDirs(runDir)) killClusterNow(dir);
-  rmSync(runDir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 function isAlive(pid: number): boolean {
@@ -86,8 +86,9 @@ function installExitHooks(runDir: string): () => void {
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  process.once('exit', onExit);
-  for (const s of signals) process.once(s, onSignal);
+  // Prepended: vitest's own SIGINT/exit listeners call process.exit(), after which no later listener runs.
+  process.prependOnceListener('exit', onExit);
+  for (const s of signals) process.prependOnceListener(s, onSignal);
   return () => {
     process.off('exit', onExit);
     for (const s of signals) process.off(s, onSignal);
