@@ -40,6 +40,13 @@ export class RegistryChart extends Chart {
     // Optional parts, one line each (e.g. the WireGuard admin gateway when spec.wireguard?.enabled):
     if (spec.wireguard?.enabled) new WireguardGateway(this, 'wireguard', { spec, wireguard: spec.wireguard });
   }
+
+  /** The chart's objects, canonical and sorted: what `cdk8s synth` writes and `synthesize()` returns. */
+  public override toJson(): KubeObject[] {
+    const objects = (super.toJson() as unknown[]).map((o) => canonical(o, true) as KubeObject).sort(compareObjects);
+    assertNoSecret(objects);
+    return objects;
+  }
 }
 
 function kindRank(kind: string): number {
@@ -75,17 +82,9 @@ function assertNoSecret(objects: readonly KubeObject[]): void {
   if (secret) throw new Error(`synthesis produced Secret ${secret.metadata.namespace ?? ''}/${secret.metadata.name}: ward never emits Secrets`);
 }
 
-/** Sorted, canonical objects of a chart. */
-export function chartObjects(chart: Chart): KubeObject[] {
-  const objects = (chart.toJson() as unknown[]).map((o) => canonical(o, true) as KubeObject).sort(compareObjects);
-  assertNoSecret(objects);
-  return objects;
-}
-
 /** Synthesises the hardening objects of a parsed spec. */
 export function synthesize(spec: RegistrySpec, options: SynthesizeOptions = {}): KubeObject[] {
-  const app = new App();
-  return chartObjects(new RegistryChart(app, 'ward', spec, options));
+  return new RegistryChart(new App(), 'ward', spec, options).toJson();
 }
 
 /** One YAML document per object, `---` between them, no line folding. */
