@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
+import { registerOperator } from './operator.js';
 import { registerFlows } from './flows.js';
 import { registerSynth } from './synth.js';
 import { registerWg } from './wg.js';
@@ -15,6 +16,7 @@ export type CommandRegistration = (program: Command) => void;
 export const commands: readonly CommandRegistration[] = [
   // one line per command, e.g. registerSynth,
   registerDevCluster,
+  registerOperator,
   registerCheck,
   registerSynth,
   registerFlows,

@@ -1,0 +1,143 @@
+import { Construct } from 'constructs';
+import {
+  IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeNamespace, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
+  Quantity, type PolicyRule,
+} from '../imports/k8s.js';
+import { API_GROUP } from '../kube.js';
+import { OWNED_KINDS, groupOf } from '../../operator/kinds.js';
+import { podSecurityLabels } from './namespace.js';
+
+/**
+ * The operator's install manifests (deploy/): namespace, ServiceAccount, least-privilege RBAC,
+ * a hardened Deployment, its metrics Service and NetworkPolicies. The CRD is generated separately
+ * (operator/crd.ts). RBAC is derived from the kinds the operator applies (operator/kinds.ts).
+ */
+
+export interface OperatorInstallProps {
+  /** @default 'ward-system' */
+  readonly namespace?: string;
+  /** Image reference; pin a digest (`ward/operator@sha256:...`) in production. @default 'ward/operator:0.1.0' */
+  readonly image?: string;
+  /** @default 2 (leader election picks one) */
+  readonly replicas?: number;
+}
+
+export const OPERATOR_NAME = 'ward-operator';
+export const OPERATOR_LABELS = { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/part-of': 'ward', 'app.kubernetes.io/component': 'operator' } as const;
+export const OPERATOR_DEFAULT_IMAGE = 'ward/operator:0.1.0';
+
+const CHILD_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+
+/** The cluster-wide rules: exact verbs per resource; Secrets by name only (no list/watch). */
+export function operatorClusterRules(): PolicyRule[] {
+  const byGroup = new Map<string, { plurals: string[]; release: string[] }>();
+  for (const k of OWNED_KINDS) {
+    const g = groupOf(k.apiVersion);
+    const entry = byGroup.get(g) ?? { plurals: [], release: [] };
+    (k.releaseOnly ? entry.release : entry.plurals).push(k.plural);
+    byGroup.set(g, entry);
+  }
+  const rules: PolicyRule[] = [
+    { apiGroups: [API_GROUP], resources: ['registrydeployments'], verbs: ['get', 'list', 'watch', 'patch'] },
+    { apiGroups: [API_GROUP], resources: ['registrydeployments/status'], verbs: ['get', 'patch', 'update'] },
+    { apiGroups: [API_GROUP], resources: ['registrydeployments/finalizers'], verbs: ['update'] },
+  ];
+  for (const [group, { plurals, release }] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+    if (plurals.length > 0) rules.push({ apiGroups: [group], resources: [...plurals].sort(), verbs: CHILD_VERBS });
+    // Namespaces are labelled, never deleted: applying a smaller intent releases ward's labels.
+    if (release.length > 0) rules.push({ apiGroups: [group], resources: [...release].sort(), verbs: ['get', 'list', 'watch', 'create', 'patch'] });
+  }
+  rules.push(
+    // Secrets: read by name for the checks; create/delete only the WireGuard server key ward generates.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'delete'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  );
+  return rules;
+}
+
+export class OperatorInstall extends Construct {
+  constructor(scope: Construct, id: string, props: OperatorInstallProps = {}) {
+    super(scope, id);
+    const ns = props.namespace ?? 'ward-system';
+    const labels = { ...OPERATOR_LABELS };
+    new KubeNamespace(this, 'namespace', { metadata: { name: ns, labels: { ...podSecurityLabels('restricted'), 'app.kubernetes.io/part-of': 'ward' } } });
+    new KubeServiceAccount(this, 'sa', { metadata: { name: OPERATOR_NAME, namespace: ns, labels }, automountServiceAccountToken: true });
+    new KubeClusterRole(this, 'cluster-role', { metadata: { name: OPERATOR_NAME, labels }, rules: operatorClusterRules() });
+    new KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: OPERATOR_NAME, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: ns }],
+    });
+    new KubeRole(this, 'leader-role', {
+      metadata: { name: `${OPERATOR_NAME}-leader-election`, namespace: ns, labels },
+      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }],
+    });
+    new KubeRoleBinding(this, 'leader-role-binding', {
+      metadata: { name: `${OPERATOR_NAME}-leader-election`, namespace: ns, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${OPERATOR_NAME}-leader-election` },
+      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: ns }],
+    });
+    this.deployment(ns, labels, props);
+    new KubeService(this, 'metrics', {
+      metadata: { name: `${OPERATOR_NAME}-metrics`, namespace: ns, labels },
+      spec: { selector: labels, ports: [{ name: 'http-metrics', port: 8080, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP' }] },
+    });
+    this.networkPolicies(ns, labels);
+  }
+
+  private deployment(ns: string, labels: Record<string, string>, props: OperatorInstallProps): void {
+    new KubeDeployment(this, 'deployment', {
+      metadata: { name: OPERATOR_NAME, namespace: ns, labels },
+      spec: {
+        replicas: props.replicas ?? 2,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: OPERATOR_NAME,
+            automountServiceAccountToken: true,
+            terminationGracePeriodSeconds: 30,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'operator',
+              image: props.image ?? OPERATOR_DEFAULT_IMAGE,
+              imagePullPolicy: 'IfNotPresent',
+              args: ['operator', '--leader-elect', `--leader-election-namespace=${ns}`, '--metrics-addr=:8080', '--health-addr=:8081', '--grace-period=20'],
+              ports: [{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }, { name: 'health', containerPort: 8081, protocol: 'TCP' }],
+              livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('health') }, initialDelaySeconds: 5, periodSeconds: 10 },
+              readinessProbe: { httpGet: { path: '/readyz', port: IntOrString.fromString('health') }, periodSeconds: 5 },
+              resources: {
+                requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('128Mi') },
+                limits: { cpu: Quantity.fromString('500m'), memory: Quantity.fromString('512Mi') },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false,
+                capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+              },
+              env: [{ name: 'NODE_ENV', value: 'production' }],
+            }],
+          },
+        },
+      },
+    });
+  }
+
+  private networkPolicies(ns: string, labels: Record<string, string>): void {
+    new KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    new KubeNetworkPolicy(this, 'operator', {
+      metadata: { name: OPERATOR_NAME, namespace: ns, labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: IntOrString.fromNumber(8080), protocol: 'TCP' }, { port: IntOrString.fromNumber(8081), protocol: 'TCP' }] }],
+        egress: [
+          // DNS
+          { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: IntOrString.fromNumber(53), protocol: 'UDP' }, { port: IntOrString.fromNumber(53), protocol: 'TCP' }] },
+          // The API server (its address differs per cluster) and the key-manager/token endpoints probed over https.
+          { ports: [{ port: IntOrString.fromNumber(443), protocol: 'TCP' }, { port: IntOrString.fromNumber(6443), protocol: 'TCP' }] },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,224 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { API_VERSION, FIELD_MANAGER, KIND, Labels, type KubeObject } from '../../charts-src/kube.js';
+import { PLURAL } from '../crd.js';
+import { collectionPath, objectPath, type KindInfo } from '../kinds.js';
+import { KindNotServedError, type ClusterPort, type EventInput, type RegistryObject, type RegistryStatus } from '../port.js';
+import type { SecretFacts } from '../secrets.js';
+import { supervisedWatch, type WatchLifecycle } from '../watch.js';
+import { isNotFound, KubeApiError, type RestClient } from './rest.js';
+
+/**
+ * The real ClusterPort: reads RegistryDeployments and ward's children from watch caches (no request
+ * per reconcile), writes with server-side apply as `ward-operator`, reads Secrets with `get` only
+ * (never listed, watched or cached). Watches are supervised: restarted with backoff and relisted.
+ */
+
+type Obj = KubeObject & { metadata: KubeObject['metadata'] & { uid?: string; resourceVersion?: string } };
+
+export const RD_INFO: KindInfo = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, namespaced: true, istio: false };
+
+export interface AdapterOptions {
+  /** Watch RegistryDeployments in these namespaces only. @default all namespaces */
+  readonly namespaces?: readonly string[];
+  readonly clock: () => Date;
+  /** Identifies this operator instance in Events. */
+  readonly instance: string;
+}
+
+export interface WatchHandlers {
+  readonly onRegistry: (namespace: string, name: string, generation: number | undefined, deleted: boolean) => void;
+  readonly onOwned: (ownerLabel: string) => void;
+  readonly onLifecycle?: (what: string, event: WatchLifecycle) => void;
+}
+
+const keyOf = (o: { metadata: { namespace?: string; name: string } }): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+interface WatchSpec {
+  readonly info: KindInfo;
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string;
+  readonly cache: Cache;
+  readonly signal: AbortSignal;
+  readonly notify: (o: Obj, deleted: boolean) => void;
+  readonly handlers: WatchHandlers;
+}
+
+class Cache {
+  readonly objects = new Map<string, Obj>();
+  synced = false;
+}
+
+export class KubeAdapter implements ClusterPort {
+  private readonly registries = new Map<string, Cache>();
+  private readonly owned = new Map<string, Cache>();
+
+  constructor(
+    private readonly rest: RestClient,
+    private readonly options: AdapterOptions,
+    private readonly kinds: readonly KindInfo[],
+  ) {}
+
+  /** Starts every watch; resolves when `signal` aborts. */
+  async run(signal: AbortSignal, handlers: WatchHandlers): Promise<void> {
+    const rdScopes = this.options.namespaces && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+    const watches = rdScopes.map((ns) => this.watch({ info: RD_INFO, namespace: ns, cache: this.cacheFor(this.registries, ns ?? '*'), signal, handlers,
+      notify: (o, deleted) => handlers.onRegistry(o.metadata.namespace ?? '', o.metadata.name, (o.metadata as { generation?: number }).generation, deleted) }));
+    for (const info of this.kinds) {
+      const cache = this.cacheFor(this.owned, `${info.apiVersion}/${info.kind}`);
+      const selector = `${Labels.managedBy}=${Labels.managedByValue}`;
+      watches.push(this.watch({ info, labelSelector: selector, cache, signal, handlers, notify: (o) => {
+        const owner = o.metadata.labels?.[Labels.owner];
+        if (owner) handlers.onOwned(owner);
+      } }));
+    }
+    await Promise.all(watches);
+  }
+
+  /** True once every RegistryDeployment watch has listed (the first sync). */
+  registriesSynced(): boolean {
+    return this.registries.size > 0 && [...this.registries.values()].every((c) => c.synced);
+  }
+
+  /** Every cached RegistryDeployment key (namespace/name), for periodic resyncs. */
+  registryKeys(): string[] {
+    return [...this.registries.values()].flatMap((c) => [...c.objects.keys()]);
+  }
+
+  private cacheFor(map: Map<string, Cache>, key: string): Cache {
+    let c = map.get(key);
+    if (!c) map.set(key, (c = new Cache()));
+    return c;
+  }
+
+  private watch(w: WatchSpec): Promise<void> {
+    const { info, namespace, labelSelector, cache, signal, notify, handlers } = w;
+    const path = collectionPath(info, namespace);
+    return supervisedWatch<KubernetesObject>({
+      kubeConfig: this.rest.kubeConfig,
+      path,
+      signal,
+      ...(labelSelector ? { labelSelector } : {}),
+      timeoutSeconds: 300,
+      backoff: info.istio ? { initialMs: 500, maxMs: 5_000 } : { initialMs: 250, maxMs: 30_000 },
+      list: async () => {
+        const list = await this.rest.get<{ metadata?: { resourceVersion?: string }; items: Obj[] }>(path, { labelSelector });
+        return { ...list, items: list.items.map((i) => ({ ...i, apiVersion: info.apiVersion, kind: info.kind })) };
+      },
+      onEvent: (e) => {
+        const o = e.object as unknown as Obj;
+        if (e.type === 'DELETED') cache.objects.delete(keyOf(o));
+        else cache.objects.set(keyOf(o), { ...o, apiVersion: info.apiVersion, kind: info.kind });
+        notify(o, e.type === 'DELETED');
+      },
+      onLifecycle: (l) => {
+        if (l.kind === 'listed') cache.synced = true;
+        handlers.onLifecycle?.(`${info.kind}${namespace ? ` in ${namespace}` : ''}`, l);
+      },
+    });
+  }
+
+  async getRegistry(namespace: string, name: string): Promise<RegistryObject | undefined> {
+    const cache = this.registries.get(namespace) ?? this.registries.get('*');
+    if (cache?.synced) return cache.objects.get(`${namespace}/${name}`) as unknown as RegistryObject | undefined;
+    try {
+      return await this.rest.get<RegistryObject>(objectPath(RD_INFO, name, namespace));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async listOwned(info: KindInfo, ownerKey: string): Promise<readonly KubeObject[]> {
+    const cache = this.owned.get(`${info.apiVersion}/${info.kind}`);
+    if (cache?.synced) return [...cache.objects.values()].filter((o) => o.metadata.labels?.[Labels.owner] === ownerKey);
+    try {
+      const list = await this.rest.get<{ items: Obj[] }>(collectionPath(info), { labelSelector: `${Labels.owner}=${ownerKey}` });
+      return list.items.map((i) => ({ ...i, apiVersion: info.apiVersion, kind: info.kind }));
+    } catch (err) {
+      if (info.istio && isNotFound(err)) throw new KindNotServedError(info, err);
+      throw err;
+    }
+  }
+
+  /** The cached live object (or undefined when absent or the cache is not synced). */
+  cached(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.owned.get(`${info.apiVersion}/${info.kind}`)?.objects.get(`${namespace ?? ''}/${name}`);
+  }
+
+  async apply(obj: KubeObject, info?: KindInfo): Promise<{ resourceVersion: string }> {
+    const kind = info ?? this.kinds.find((k) => k.apiVersion === obj.apiVersion && k.kind === obj.kind);
+    if (!kind) throw new Error(`ward does not know how to apply ${obj.apiVersion} ${obj.kind}: add it to operator/kinds.ts`);
+    try {
+      const stored = await this.rest.apply<Obj>(objectPath(kind, obj.metadata.name, obj.metadata.namespace), obj, FIELD_MANAGER);
+      return { resourceVersion: stored.metadata.resourceVersion ?? '' };
+    } catch (err) {
+      if (kind.istio && isNotFound(err) && (err as KubeApiError).detail.includes('the server could not find the requested resource')) throw new KindNotServedError(kind, err);
+      throw err;
+    }
+  }
+
+  async delete(info: KindInfo, name: string, namespace: string | undefined, uid: string): Promise<void> {
+    try {
+      await this.rest.delete(objectPath(info, name, namespace), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid }, propagationPolicy: 'Background' });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async setFinalizers(rd: RegistryObject, finalizers: readonly string[]): Promise<void> {
+    const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name: rd.metadata.name, namespace: rd.metadata.namespace, finalizers } };
+    await this.rest.apply(objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace), body, FIELD_MANAGER);
+  }
+
+  async applyStatus(rd: RegistryObject, status: RegistryStatus): Promise<void> {
+    const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name: rd.metadata.name, namespace: rd.metadata.namespace }, status };
+    await this.rest.apply(`${objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace)}/status`, body, FIELD_MANAGER);
+  }
+
+  async getSecret(namespace: string, name: string): Promise<SecretFacts & { labels?: Record<string, string>; uid?: string }> {
+    try {
+      const s = await this.rest.get<{ metadata: { uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string> }>(
+        objectPath({ apiVersion: 'v1', plural: 'secrets', namespaced: true }, name, namespace),
+      );
+      const data: Record<string, Uint8Array> = {};
+      for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64');
+      return {
+        name, found: true, data, annotations: s.metadata.annotations ?? {},
+        ...(s.metadata.creationTimestamp ? { createdAt: new Date(s.metadata.creationTimestamp) } : {}),
+        ...(s.metadata.labels ? { labels: s.metadata.labels } : {}),
+        ...(s.metadata.uid ? { uid: s.metadata.uid } : {}),
+      };
+    } catch (err) {
+      if (isNotFound(err)) return { name, found: false };
+      if (err instanceof KubeApiError) return { name, found: 'error', error: `${err.reason} (HTTP ${String(err.statusCode)})` };
+      throw err;
+    }
+  }
+
+  async createSecret(obj: KubeObject): Promise<void> {
+    await this.rest.post(`/api/v1/namespaces/${encodeURIComponent(obj.metadata.namespace ?? '')}/secrets?fieldManager=${FIELD_MANAGER}`, obj);
+  }
+
+  async deleteSecret(namespace: string, name: string, uid: string): Promise<void> {
+    await this.delete({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, istio: false }, name, namespace, uid);
+  }
+
+  async recordEvent(rd: RegistryObject, event: EventInput): Promise<void> {
+    const now = this.options.clock().toISOString();
+    await this.rest.post(`/api/v1/namespaces/${encodeURIComponent(rd.metadata.namespace)}/events`, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${rd.metadata.name}.`, namespace: rd.metadata.namespace },
+      involvedObject: { apiVersion: API_VERSION, kind: KIND, name: rd.metadata.name, namespace: rd.metadata.namespace, uid: rd.metadata.uid },
+      type: event.type,
+      reason: event.reason,
+      message: event.message,
+      source: { component: FIELD_MANAGER },
+      reportingComponent: `${FIELD_MANAGER}`,
+      reportingInstance: this.options.instance,
+      firstTimestamp: now.replace(/\.\d{3}Z$/, 'Z'),
+      lastTimestamp: now.replace(/\.\d{3}Z$/, 'Z'),
+      count: 1,
+    });
+  }
+}

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { labelValue } from '../charts-src/constructs/common.js';
+import { Labels, type KubeObject } from '../charts-src/kube.js';
+import { formatPath, parseRegistrySpec, type RegistrySpec, type SpecIssue } from '../charts-src/model/index.js';
+import type { RandomBytes } from '../charts-src/wireguard/keys.js';
+import { applyAndPrune, cleanup, withOwnerReference, type ApplyOutcome } from './apply.js';
+import { ConditionType, mergeConditions, readyCondition, Reason, type ConditionResult } from './conditions.js';
+import type { AppliedMemo } from './diff.js';
+import { keyManagerConfigured } from './keymanager/config.js';
+import type { ProbeInput } from './keymanager/probe.js';
+import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
+import type { KindInfo } from './kinds.js';
+import type { ClusterPort, RegistryObject, RegistryStatus } from './port.js';
+import { secretsCondition, type SecretFacts } from './secrets.js';
+import { statusChanged, transitionEvents } from './status.js';
+
+/**
+ * reconcile(key): read → validate → finalizer → synthesise → apply → prune → gather and check →
+ * conditions → status (only when changed) → Events on transitions. Level-triggered: works from the
+ * key and the current state only. Each step is a small function; I/O goes through the ClusterPort.
+ */
+
+export const FINALIZER = 'ward.g2p.dev/cleanup';
+
+export interface Owner {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+}
+
+export interface AuditResult {
+  readonly condition: ConditionResult;
+}
+
+export interface ReconcileDeps {
+  readonly port: ClusterPort;
+  readonly kinds: readonly KindInfo[];
+  readonly synthesize: (spec: RegistrySpec, options: { owner: Owner }) => KubeObject[];
+  readonly memo: AppliedMemo;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  /** Live key-manager probe (real network); absent: probes report ProbeDisabled. */
+  readonly probe?: (input: ProbeInput) => Promise<ConditionResult>;
+  /** The `ward check` rules over the live children; absent: no AuditPassed condition. */
+  readonly audit?: (objects: readonly KubeObject[], spec: RegistrySpec) => ConditionResult;
+  readonly randomBytes?: RandomBytes;
+  /** Probe results per RegistryDeployment, kept between reconciles (in memory). */
+  readonly probeCache: Map<string, { at: number; inputs: string; result: ConditionResult }>;
+  /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
+  readonly missingCrdRetryMs?: number;
+}
+
+export type ReconcileResult =
+  | { readonly outcome: 'done'; readonly requeueAfterMs?: number }
+  /** Invalid spec: not retried until the object changes. */
+  | { readonly outcome: 'terminal'; readonly generation: number | undefined }
+  | { readonly outcome: 'gone' };
+
+export function ownerKeyOf(namespace: string, name: string): string {
+  return labelValue(`${namespace}.${name}`);
+}
+
+export function ownerLabelsOf(rd: RegistryObject): Record<string, string> {
+  return { [Labels.managedBy]: Labels.managedByValue, [Labels.owner]: ownerKeyOf(rd.metadata.namespace, rd.metadata.name), [Labels.ownerUid]: rd.metadata.uid };
+}
+
+function issuesMessage(issues: readonly SpecIssue[]): string {
+  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
+}
+
+async function writeStatus(deps: ReconcileDeps, rd: RegistryObject, results: readonly ConditionResult[], extra: Omit<RegistryStatus, 'conditions' | 'observedGeneration'>): Promise<void> {
+  const details = results.filter((r) => r.type !== ConditionType.Ready);
+  const all = [readyCondition(details), ...details];
+  const previous = rd.status?.conditions ?? [];
+  const conditions = mergeConditions(previous, all, rd.metadata.generation, deps.clock());
+  const status: RegistryStatus = { ...(rd.metadata.generation === undefined ? {} : { observedGeneration: rd.metadata.generation }), conditions, ...extra };
+  if (!statusChanged(rd.status, status)) return;
+  await deps.port.applyStatus(rd, status);
+  for (const e of transitionEvents(previous, conditions)) {
+    try {
+      await deps.port.recordEvent(rd, e);
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, reason: e.reason }, 'recording an event failed');
+    }
+  }
+}
+
+async function handleDeletion(deps: ReconcileDeps, rd: RegistryObject, ownerKey: string): Promise<ReconcileResult> {
+  if (!rd.metadata.finalizers?.includes(FINALIZER)) return { outcome: 'gone' };
+  const removed = await cleanup(deps, rd, ownerKey);
+  await deleteGeneratedKey(deps, rd);
+  deps.log.info({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, removed }, 'children removed; releasing the finalizer');
+  await deps.port.setFinalizers(rd, rd.metadata.finalizers.filter((f) => f !== FINALIZER));
+  deps.probeCache.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
+  return { outcome: 'gone' };
+}
+
+async function deleteGeneratedKey(deps: ReconcileDeps, rd: RegistryObject): Promise<void> {
+  const parsed = parseRegistrySpec(rd);
+  const wg = parsed.ok ? parsed.spec.wireguard : undefined;
+  if (!wg) return;
+  const s = await deps.port.getSecret(wg.namespace, wg.privateKeySecret.name);
+  if (s.found === true && s.uid && isGeneratedKeyOf(s.labels, rd.metadata.uid)) await deps.port.deleteSecret(wg.namespace, wg.privateKeySecret.name, s.uid);
+}
+
+/** Reads every declared Secret (and the key manager's client-secret and CA Secrets) by name. */
+async function gatherSecrets(port: ClusterPort, spec: RegistrySpec): Promise<Map<string, SecretFacts>> {
+  const names = new Set(spec.secrets.map((s) => s.name));
+  if (spec.keyManager) names.add(spec.keyManager.clientSecretRef.name);
+  if (spec.keyManager?.probe.caSecretRef) names.add(spec.keyManager.probe.caSecretRef.name);
+  const facts = new Map<string, SecretFacts>();
+  for (const name of [...names].sort()) facts.set(name, await port.getSecret(spec.namespace, name));
+  return facts;
+}
+
+function valueOf(facts: SecretFacts | undefined, key: string): string | undefined {
+  if (facts?.found !== true) return undefined;
+  const v = facts.data[key];
+  return v ? Buffer.from(v).toString('utf8') : undefined;
+}
+
+async function keyManagerReachable(deps: ReconcileDeps, key: string, spec: RegistrySpec, secrets: Map<string, SecretFacts>, configured: ConditionResult | undefined): Promise<{ condition?: ConditionResult; requeueAfterMs?: number }> {
+  const km = spec.keyManager;
+  if (!km?.probe.enabled) {
+    deps.probeCache.delete(key);
+    return {};
+  }
+  const type = ConditionType.KeyManagerReachable;
+  if (configured?.status !== 'True') return { condition: { type, status: 'False', reason: Reason.NotConfigured, message: 'not probed: the key manager configuration is not valid (see KeyManagerConfigured)' } };
+  if (!deps.probe) return { condition: { type, status: 'False', reason: Reason.ProbeDisabled, message: 'probing is enabled in the spec but this operator runs without network probes' } };
+  const clientSecret = valueOf(secrets.get(km.clientSecretRef.name), km.clientSecretRef.key) ?? '';
+  const ca = km.probe.caSecretRef ? valueOf(secrets.get(km.probe.caSecretRef.name), km.probe.caSecretRef.key) : undefined;
+  if (km.probe.caSecretRef && ca === undefined) {
+    return { condition: { type, status: 'False', reason: Reason.TLSError, message: `keyManager.probe.caSecretRef: Secret "${km.probe.caSecretRef.name}" key "${km.probe.caSecretRef.key}" not found` } };
+  }
+  const intervalMs = km.probe.intervalSeconds * 1000;
+  const inputs = createHash('sha256').update(JSON.stringify([km, clientSecret, ca ?? ''])).digest('hex');
+  const now = deps.clock();
+  const cached = deps.probeCache.get(key);
+  if (cached && cached.inputs === inputs && now.getTime() - cached.at < intervalMs) {
+    return { condition: cached.result, requeueAfterMs: cached.at + intervalMs - now.getTime() };
+  }
+  const result = await deps.probe({
+    tokenUrl: km.tokenUrl, apiBaseUrl: km.apiBaseUrl, clientId: km.clientId, clientSecret,
+    applicationId: km.applicationId, referenceId: km.referenceId, timeoutMs: km.probe.timeoutSeconds * 1000,
+    expiryWarningDays: km.probe.certificateExpiryWarningDays, now, ...(ca ? { ca } : {}),
+  });
+  deps.probeCache.set(key, { at: now.getTime(), inputs, result });
+  return { condition: result, requeueAfterMs: intervalMs };
+}
+
+function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
+  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => (f.info?.istio ?? false) === istio).map((f) => f.message);
+  const meshObjects = objects.filter((o) => o.apiVersion.includes('istio.io')).length;
+  const npObjects = objects.filter((o) => o.kind === 'NetworkPolicy').length;
+  const mesh: ConditionResult = outcome.missingKinds.length > 0
+    ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${outcome.missingKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
+    : failuresOf(true).length > 0
+      ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.ApplyFailed, message: failuresOf(true).join('; ') }
+      : { type: ConditionType.MeshPolicyApplied, status: 'True', reason: Reason.Applied, message: `${String(meshObjects)} Istio objects applied (mTLS ${spec.mesh.mtlsMode})` };
+  const np = failuresOf(false).length > 0
+    ? { type: ConditionType.NetworkPolicyApplied, status: 'False' as const, reason: Reason.ApplyFailed, message: failuresOf(false).join('; ') }
+    : { type: ConditionType.NetworkPolicyApplied, status: 'True' as const, reason: Reason.Applied, message: `${String(npObjects)} NetworkPolicies applied` };
+  return [mesh, np];
+}
+
+async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, outcome: ApplyOutcome): Promise<GatewayOutcome | undefined> {
+  const wg = spec.wireguard;
+  if (!wg?.enabled) return undefined;
+  return ensureServerKey(deps.port, {
+    wg,
+    ownerLabels: ownerLabelsOf(rd),
+    randomBytes: deps.randomBytes,
+    gatewayApplied: !outcome.failures.some((f) => f.namespace === wg.namespace),
+    service: [...outcome.live.values()].find((o) => o.kind === 'Service' && o.metadata.namespace === wg.namespace),
+  });
+}
+
+interface Checked {
+  readonly results: ConditionResult[];
+  readonly extra: Omit<RegistryStatus, 'conditions' | 'observedGeneration'>;
+  readonly requeueAfterMs?: number | undefined;
+}
+
+/** Gathers and checks everything after apply: gateway key, Secrets, key manager, audit. */
+async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, desired: readonly KubeObject[], outcome: ApplyOutcome): Promise<Checked> {
+  const key = `${rd.metadata.namespace}/${rd.metadata.name}`;
+  const results: ConditionResult[] = [{ type: ConditionType.SpecValid, status: 'True', reason: Reason.Valid, message: 'the spec is valid' }, ...applyConditions(spec, outcome, desired)];
+  const gateway = await gatewayStep(deps, rd, spec, outcome);
+  if (gateway) results.push(gateway.condition);
+  const secretFacts = await gatherSecrets(deps.port, spec);
+  const secrets = secretsCondition(spec.secrets, secretFacts, spec.namespace, deps.clock());
+  results.push(secrets.condition);
+  const configured = keyManagerConfigured(spec, spec.keyManager ? secretFacts.get(spec.keyManager.clientSecretRef.name) : undefined);
+  if (configured) results.push(configured);
+  const reach = await keyManagerReachable(deps, key, spec, secretFacts, configured);
+  if (reach.condition) results.push(reach.condition);
+  if (deps.audit) results.push(deps.audit([...outcome.live.values()], spec));
+  const wireguard = gateway && { serverKeySecret: gateway.serverKeySecret, ...(gateway.publicKey ? { publicKey: gateway.publicKey } : {}), ...(gateway.endpoint ? { endpoint: gateway.endpoint } : {}) };
+  return {
+    results,
+    requeueAfterMs: reach.requeueAfterMs,
+    extra: {
+      mtlsMode: spec.mesh.mtlsMode, flows: spec.flows.length, secrets: secrets.summary,
+      keyManager: reach.condition?.reason ?? configured?.reason ?? 'None', children: desired.length,
+      ...(wireguard ? { wireguard } : {}),
+    },
+  };
+}
+
+async function invalidSpec(deps: ReconcileDeps, rd: RegistryObject, issues: readonly SpecIssue[]): Promise<ReconcileResult> {
+  const message = `${String(issues.length)} problem${issues.length === 1 ? '' : 's'}: ${issuesMessage(issues)}`;
+  await writeStatus(deps, rd, [{ type: ConditionType.SpecValid, status: 'False', reason: Reason.InvalidSpec, message }], rd.status?.children === undefined ? {} : { children: rd.status.children });
+  return { outcome: 'terminal', generation: rd.metadata.generation };
+}
+
+/** Reconciles one RegistryDeployment. Throws on apply failures (after writing status) so the queue retries. */
+export async function reconcile(deps: ReconcileDeps, namespace: string, name: string): Promise<ReconcileResult> {
+  const rd = await deps.port.getRegistry(namespace, name);
+  if (!rd) return { outcome: 'gone' };
+  const ownerKey = ownerKeyOf(namespace, name);
+  if (rd.metadata.deletionTimestamp) return handleDeletion(deps, rd, ownerKey);
+  const parsed = parseRegistrySpec(rd);
+  if (!parsed.ok) return invalidSpec(deps, rd, parsed.issues);
+  const spec = parsed.spec;
+  if (!rd.metadata.finalizers?.includes(FINALIZER)) await deps.port.setFinalizers(rd, [...(rd.metadata.finalizers ?? []), FINALIZER]);
+
+  const desired = deps.synthesize(spec, { owner: { name, namespace, uid: rd.metadata.uid } }).map((o) => withOwnerReference(o, rd));
+  const outcome = await applyAndPrune(deps, desired, rd, ownerKey);
+  if (outcome.applied + outcome.pruned > 0) deps.log.info({ rd: `${namespace}/${name}`, applied: outcome.applied, pruned: outcome.pruned, unchanged: outcome.unchanged }, 'children reconciled');
+  const checked = await check(deps, rd, spec, desired, outcome);
+  await writeStatus(deps, rd, checked.results, checked.extra);
+  if (outcome.failures.length > 0) {
+    throw new Error(`reconciling ${namespace}/${name}: ${outcome.failures.map((f) => f.message).join('; ')}`, { cause: outcome.failures[0]?.error });
+  }
+  const requeues = [checked.requeueAfterMs, outcome.missingKinds.length > 0 ? (deps.missingCrdRetryMs ?? 5000) : undefined].filter((n): n is number => n !== undefined);
+  return requeues.length > 0 ? { outcome: 'done', requeueAfterMs: Math.min(...requeues) } : { outcome: 'done' };
+}

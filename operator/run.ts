@@ -1,0 +1,196 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../charts-src/kube.js';
+import type { RegistrySpec } from '../charts-src/model/index.js';
+import { synthesize as synthesizeSpec } from '../charts-src/synthesize.js';
+import type { RandomBytes } from '../charts-src/wireguard/keys.js';
+import type { ConditionResult } from './conditions.js';
+import { Controller, type ControllerOptions } from './controller.js';
+import { AppliedMemo } from './diff.js';
+import { probeKeyManager } from './keymanager/probe.js';
+import { OWNED_KINDS, type KindInfo } from './kinds.js';
+import { KubeAdapter } from './kube/adapter.js';
+import { RestClient, type RequestRecord } from './kube/rest.js';
+import { LeaderElector } from './leader.js';
+import { createLogger } from './log.js';
+import { createMetrics, type OperatorMetrics } from './metrics.js';
+import type { Owner } from './reconcile.js';
+import { listen, probeServer } from './server.js';
+
+/**
+ * Starts the operator in this process: watches, queue, workers, probe and metrics servers, and
+ * (optionally) leader election. `ward operator` and the integration tests both use it.
+ */
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Watch RegistryDeployments only in these namespaces. @default all */
+  readonly namespaces?: readonly string[];
+  /** e.g. ":8080"; undefined: no metrics server. */
+  readonly metricsAddr?: string;
+  /** e.g. ":8081"; undefined: no health server. */
+  readonly healthAddr?: string;
+  readonly leaderElect?: boolean;
+  /** Namespace of the leader Lease. @default 'ward-system' */
+  readonly leaderNamespace?: string;
+  /** @default hostname_pid */
+  readonly identity?: string;
+  readonly log?: Logger;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  readonly randomBytes?: RandomBytes;
+  /** @default 300_000 */
+  readonly resyncMs?: number;
+  /** @default 4 */
+  readonly workers?: number;
+  /** Live key-manager probes. @default true */
+  readonly probe?: boolean;
+  readonly audit?: (objects: readonly KubeObject[], spec: RegistrySpec) => ConditionResult;
+  readonly synthesize?: (spec: RegistrySpec, options: { owner: Owner }) => KubeObject[];
+  readonly kinds?: readonly KindInfo[];
+  readonly onRequest?: (r: RequestRecord) => void;
+  readonly onReconciled?: ControllerOptions['onReconciled'];
+  readonly missingCrdRetryMs?: number;
+  /** Leader-election timings (tests shorten them). */
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+export interface OperatorHandle {
+  readonly metrics: OperatorMetrics;
+  readonly controller: Controller;
+  readonly ready: () => boolean;
+  /** Resolves when the operator stopped: 'stopped' (stop()) or 'lost' (leadership lost). */
+  readonly done: Promise<'stopped' | 'lost'>;
+  readonly healthPort?: number;
+  readonly metricsPort?: number;
+  /** Stops taking work, drains, releases the Lease, closes the servers. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** The object without its undefined properties (exactOptionalPropertyTypes-friendly spreads). */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+interface Parts {
+  readonly log: Logger;
+  readonly clock: () => Date;
+  readonly metrics: OperatorMetrics;
+  readonly rest: RestClient;
+  readonly identity: string;
+}
+
+function buildController(options: OperatorOptions, parts: Parts): Controller {
+  const { log, clock, metrics, rest, identity } = parts;
+  const kinds = options.kinds ?? OWNED_KINDS;
+  const adapter = new KubeAdapter(rest, { ...defined({ namespaces: options.namespaces }), clock, instance: identity }, kinds);
+  return new Controller({
+    adapter, metrics, log,
+    ...defined({ workers: options.workers, resyncMs: options.resyncMs, onReconciled: options.onReconciled }),
+    deps: {
+      port: adapter,
+      kinds,
+      synthesize: options.synthesize ?? ((spec, o) => synthesizeSpec(spec, o)),
+      memo: new AppliedMemo(),
+      clock,
+      log,
+      probeCache: new Map(),
+      ...(options.probe === false ? {} : { probe: probeKeyManager }),
+      ...defined({ audit: options.audit, randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs }),
+    },
+  });
+}
+
+async function startServers(options: OperatorOptions, ready: () => boolean, metrics: OperatorMetrics): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
+  const servers: Server[] = [];
+  const out: { healthPort?: number; metricsPort?: number } = {};
+  if (options.healthAddr !== undefined) {
+    const s = probeServer({ ready, ...(options.metricsAddr === undefined ? { registry: metrics.registry } : {}) });
+    out.healthPort = (await listen(s, options.healthAddr)).port;
+    servers.push(s);
+  }
+  if (options.metricsAddr !== undefined) {
+    const s = probeServer({ ready, registry: metrics.registry });
+    out.metricsPort = (await listen(s, options.metricsAddr)).port;
+    servers.push(s);
+  }
+  return { servers, ...out };
+}
+
+const LEADER_LEASE = 'ward-operator-leader';
+
+function makeElector(options: OperatorOptions, parts: Parts): LeaderElector | undefined {
+  if (!options.leaderElect) return undefined;
+  return new LeaderElector(parts.rest, {
+    namespace: options.leaderNamespace ?? 'ward-system', identity: parts.identity, clock: parts.clock, name: LEADER_LEASE,
+    ...defined({ leaseDurationSeconds: options.leaseDurationSeconds, renewDeadlineMs: options.renewDeadlineMs, retryPeriodMs: options.retryPeriodMs }),
+  });
+}
+
+/** Leads (when electing), runs the controller, and resolves when stopped or leadership is lost. */
+async function lead(controller: Controller, elector: LeaderElector | undefined, signal: AbortSignal, parts: Parts): Promise<'stopped' | 'lost'> {
+  const { log, metrics, identity } = parts;
+  if (elector) {
+    log.info({ identity, lease: elector.name }, 'waiting for leadership');
+    if (!(await elector.acquire(signal))) return 'stopped';
+    metrics.leaderStatus.set({ name: LEADER_LEASE }, 1);
+    log.info({ identity }, 'became leader');
+  }
+  controller.start();
+  log.info('operator started');
+  if (!elector) {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    return 'stopped';
+  }
+  if ((await elector.hold(signal)) === 'stopped') return 'stopped';
+  metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
+  log.error({ identity }, 'leadership lost; stopping');
+  await controller.stop();
+  return 'lost';
+}
+
+export async function runOperator(options: OperatorOptions): Promise<OperatorHandle> {
+  const log = options.log ?? createLogger();
+  const clock = options.clock ?? (() => new Date());
+  const metrics = createMetrics();
+  const server = options.kubeConfig.getCurrentCluster()?.server ?? '';
+  const host = server ? new URL(server).host : '';
+  const rest = new RestClient(options.kubeConfig, {
+    onRequest: (r) => {
+      metrics.restRequests.inc({ code: String(r.status), method: r.method, host });
+      options.onRequest?.(r);
+    },
+  });
+  const parts: Parts = { log, clock, metrics, rest, identity: options.identity ?? `${hostname()}_${String(process.pid)}` };
+  const controller = buildController(options, parts);
+  const ready = (): boolean => controller.synced();
+  const { servers, ...ports } = await startServers(options, ready, metrics);
+  const stopSignal = new AbortController();
+  const elector = makeElector(options, parts);
+  metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
+  const done = lead(controller, elector, stopSignal.signal, parts);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (timeoutMs = 20_000): Promise<void> => {
+    stopping ??= (async () => {
+      log.info('stopping: draining the queue');
+      stopSignal.abort();
+      await controller.stop(timeoutMs);
+      await done;
+      await elector?.release().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'releasing the lease failed'));
+      metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
+      await Promise.all(servers.map((s) => new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      })));
+      rest.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+  return { metrics, controller, ready, done, stop, ...ports };
+}

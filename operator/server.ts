@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+/** `/healthz`, `/readyz` and `/metrics` over plain HTTP (in-cluster probes and Prometheus scrapes). */
+
+export interface ProbeServerOptions {
+  readonly ready: () => boolean;
+  readonly registry?: Registry;
+}
+
+export function probeServer(options: ProbeServerOptions): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' || path === '/livez') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    } else if (path === '/readyz') {
+      const ok = options.ready();
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ok ? 'ok' : 'caches not synced yet');
+    } else if (path === '/metrics' && options.registry) {
+      const registry = options.registry;
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+}
+
+/** Parses ":8080", "0.0.0.0:8080" or "127.0.0.1:0" into host and port. */
+export function parseAddr(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  const host = i <= 0 ? '0.0.0.0' : addr.slice(0, i);
+  const port = Number(addr.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`"${addr}" is not a listen address: use ":8080" or "127.0.0.1:8080"`);
+  return { host, port };
+}
+
+export function listen(server: Server, addr: string): Promise<{ host: string; port: number }> {
+  const { host, port } = parseAddr(addr);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address();
+      resolve({ host, port: typeof a === 'object' && a ? a.port : port });
+    });
+  });
+}

@@ -1,0 +1,35 @@
+import { ConditionType, type Condition } from './conditions.js';
+import type { EventInput, RegistryStatus } from './port.js';
+
+/** Status comparison and transition Events. Pure. */
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const rec = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(rec).filter((k) => rec[k] !== undefined).sort().map((k) => [k, canonical(rec[k])]));
+}
+
+/** True when writing `next` would change what the server holds (times are whole seconds on both sides). */
+export function statusChanged(current: RegistryStatus | undefined, next: RegistryStatus): boolean {
+  return JSON.stringify(canonical(current ?? {})) !== JSON.stringify(canonical(next));
+}
+
+const MAX_EVENT_MESSAGE = 1024;
+
+/**
+ * One Event per condition whose status or reason changed; on first sight only Ready and failing
+ * conditions are evented. Messages are the condition messages, which never hold secret values.
+ */
+export function transitionEvents(previous: readonly Condition[], next: readonly Condition[]): EventInput[] {
+  const before = new Map(previous.map((c) => [c.type, c]));
+  const out: EventInput[] = [];
+  for (const c of next) {
+    const old = before.get(c.type);
+    const changed = old ? old.status !== c.status || old.reason !== c.reason : c.type === ConditionType.Ready || c.status !== 'True';
+    if (!changed) continue;
+    const message = `${c.type}=${c.status}: ${c.message}`;
+    out.push({ type: c.status === 'True' ? 'Normal' : 'Warning', reason: c.reason, message: message.length > MAX_EVENT_MESSAGE ? `${message.slice(0, MAX_EVENT_MESSAGE - 1)}…` : message });
+  }
+  return out;
+}
