@@ -3,7 +3,7 @@
  * `List` objects, Helm renders (`# Source:` comments) and kustomize output. Every problem is
  * returned as an InputError with file:line; one bad document never hides the others.
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { KubeObject } from '../../charts-src/kube.js';
 import type { SourceLocation } from '../types.js';
 import { redactSecret } from './secrets.js';
@@ -30,13 +30,28 @@ function position(lc: LineCounter, offset: number): { line: number; column: numb
   return { line: p.line, column: p.col };
 }
 
-function nodeOffset(doc: Doc, path: FieldPath): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    const range = isRecord(node) ? node.range : undefined;
-    if (Array.isArray(range) && typeof range[0] === 'number') return range[0];
+function rangeStart(node: unknown): number | undefined {
+  const range = isRecord(node) ? node.range : undefined;
+  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
+}
+
+/** Offset of the key of `path`'s last segment (for map entries) or of the node itself (sequence items). */
+function keyOffset(doc: Doc, path: FieldPath): number | undefined {
+  const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+    return rangeStart(pair?.key);
   }
-  return undefined;
+  return rangeStart(doc.getIn(path, true));
+}
+
+function nodeOffset(doc: Doc, path: FieldPath): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const offset = keyOffset(doc, path.slice(0, n));
+    if (offset !== undefined) return offset;
+  }
+  return rangeStart(doc.contents);
 }
 
 function makeLocator(ctx: DocContext, prefix: FieldPath): (path: FieldPath) => SourceLocation {

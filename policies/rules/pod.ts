@@ -128,7 +128,7 @@ const dropAll: Rule = defineRule({
   remediation: 'Set securityContext.capabilities.drop: [ALL] on the container.',
   controls: { cis1_12: cis('5.2.10'), nsa: NSA.hardening, owasp2025: 'K01' },
   check: perContainer(() => dropAll, (w, c) => strs(caps(c).drop).includes('ALL') ? undefined
-    : { message: `${describeContainer(w, c)} does not drop ALL capabilities`, path: [...c.path, 'securityContext'] }),
+    : { message: `${describeContainer(w, c)} does not drop ALL capabilities`, path: [...c.path, 'securityContext', 'capabilities'] }),
 });
 
 const addedCaps: Rule = defineRule({
