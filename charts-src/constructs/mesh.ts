@@ -13,7 +13,7 @@ import {
   PeerAuthenticationSpecMtlsMode,
   type AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io.js';
-import type { Component, RegistrySpec } from '../model/index.js';
+import { ALLOW_PREFIX, PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
 import {
   cidrSlug,
   compareStrings,
@@ -50,7 +50,7 @@ export interface MeshSecurityProps {
   readonly edges: readonly Edge[];
 }
 
-export const ALLOW_NOTHING = 'allow-nothing';
+export const ALLOW_NOTHING = PolicyNames.allowNothing;
 
 function tcpPorts(ports: readonly PortRef[]): string[] {
   return uniquePorts(ports)
@@ -115,8 +115,8 @@ export class MeshSecurity extends Construct {
     for (const c of localComponents(spec)) {
       const rules = allowRules(spec, c, edges);
       if (rules.length === 0) continue;
-      new AuthorizationPolicy(this, `allow-${c.name}`, {
-        metadata: { name: `allow-${c.name}`, namespace: spec.namespace },
+      new AuthorizationPolicy(this, `${ALLOW_PREFIX}${c.name}`, {
+        metadata: { name: `${ALLOW_PREFIX}${c.name}`, namespace: spec.namespace },
         spec: { action: AuthorizationPolicySpecAction.ALLOW, selector: { matchLabels: { ...c.selector } }, rules },
       });
     }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from '../imports/k8s.js';
-import type { Component, RegistrySpec } from '../model/index.js';
+import { PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
 import { compareStrings, exposedPort, isLocal, localComponents, namespaceSelector, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
 
 /**
@@ -74,9 +74,9 @@ export class NetworkIsolation extends Construct {
     super(scope, id);
     const { spec, edges } = props;
     const ns = spec.namespace;
-    new KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
-    new KubeNetworkPolicy(this, 'allow-dns', {
-      metadata: { name: 'allow-dns', namespace: ns },
+    new KubeNetworkPolicy(this, PolicyNames.defaultDeny, { metadata: { name: PolicyNames.defaultDeny, namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    new KubeNetworkPolicy(this, PolicyNames.allowDns, {
+      metadata: { name: PolicyNames.allowDns, namespace: ns },
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
@@ -89,8 +89,8 @@ export class NetworkIsolation extends Construct {
       },
     });
     if (spec.mesh.sidecarInjection) {
-      new KubeNetworkPolicy(this, 'allow-istiod', {
-        metadata: { name: 'allow-istiod', namespace: ns },
+      new KubeNetworkPolicy(this, PolicyNames.allowIstiod, {
+        metadata: { name: PolicyNames.allowIstiod, namespace: ns },
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],

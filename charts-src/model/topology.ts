@@ -8,6 +8,31 @@ import type { Component, Flow, RegistrySpec } from './schema.js';
  */
 type Path = readonly (string | number)[];
 
+/** Names of the namespace-wide policies synthesis emits (NetworkPolicy and AuthorizationPolicy). */
+export const PolicyNames = {
+  defaultDeny: 'default-deny',
+  allowDns: 'allow-dns',
+  allowIstiod: 'allow-istiod',
+  allowNothing: 'allow-nothing',
+} as const;
+
+/** Per-component AuthorizationPolicies are named `allow-<component>`. */
+export const ALLOW_PREFIX = 'allow-';
+
+/**
+ * Component names that would collide with those policies: a component's NetworkPolicy carries its
+ * name, its AuthorizationPolicy `allow-<name>`.
+ */
+export const RESERVED_COMPONENT_NAMES: readonly string[] = [PolicyNames.defaultDeny, PolicyNames.allowDns, PolicyNames.allowIstiod, PolicyNames.allowNothing.slice(ALLOW_PREFIX.length)];
+
+function reservedNameIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
+  return spec.components.flatMap((c, i) =>
+    RESERVED_COMPONENT_NAMES.includes(c.name) && (c.namespace ?? spec.namespace) === spec.namespace
+      ? [{ code: IssueCode.InvalidValue, path: [...prefix, 'components', i, 'name'], message: `component name "${c.name}" is reserved for ward's own policies (${RESERVED_COMPONENT_NAMES.join(', ')}): choose another name` }]
+      : [],
+  );
+}
+
 /** Splits "a.b.c.d/n" into its address as a 32-bit number and its prefix length (input already validated as a CIDR). */
 function cidrParts(cidr: string): { address: number; prefix: number } {
   const [ip = '', prefix = '0'] = cidr.split('/');
@@ -90,9 +115,10 @@ function flowIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   return out;
 }
 
-/** Topology rules: exposure ports, distinct selectors, flow ports against declared ports, CIDRs, enforceable flows. */
+/** Topology rules: reserved names, exposure ports, distinct selectors, flow ports against declared ports, CIDRs, enforceable flows. */
 export function topologyIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   return [
+    ...reservedNameIssues(spec, prefix),
     ...spec.components.flatMap((c, i) => exposureIssues(c, [...prefix, 'components', i])),
     ...selectorIssues(spec, prefix),
     ...flowIssues(spec, prefix),

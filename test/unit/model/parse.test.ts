@@ -130,6 +130,16 @@ const invalid: [string, (s: Record<string, any>) => void, SpecIssue[]][] = [
     [{ code: IssueCode.InvalidValue, path: ['flows', 1, 'from'], message: 'neither end of the flow runs in namespace "dev": ward cannot enforce it; declare it in the spec of its own namespace' }],
   ],
   [
+    'a component named like one of ward\'s own policies is refused',
+    (s) => s.components.push({ name: 'allow-dns', selector: { app: 'dns' }, serviceAccount: 'dns' }),
+    [{ code: IssueCode.InvalidValue, path: ['components', 2, 'name'], message: 'component name "allow-dns" is reserved for ward\'s own policies (default-deny, allow-dns, allow-istiod, nothing): choose another name' }],
+  ],
+  [
+    'a component named "nothing" is refused, as its policy would be allow-nothing',
+    (s) => s.components.push({ name: 'nothing', selector: { app: 'n' }, serviceAccount: 'n' }),
+    [{ code: IssueCode.InvalidValue, path: ['components', 2, 'name'], message: 'component name "nothing" is reserved for ward\'s own policies (default-deny, allow-dns, allow-istiod, nothing): choose another name' }],
+  ],
+  [
     'an unknown field is named',
     (s) => (s.colour = 'blue'),
     [{ code: IssueCode.UnknownField, path: [], message: 'unknown field "colour": check the spelling against `ward synth --help` or the CRD' }],
