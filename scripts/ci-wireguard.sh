@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real WireGuard tunnel test (test/system/wireguard-tunnel.test.ts) needs:
-# wireguard-go (userspace WireGuard), wireguard-tools (wg), nftables (nft), iproute2 (ip netns),
-# socat (a tiny TCP server/client inside network namespaces). Idempotent: does nothing when every
-# tool is already on PATH. Needs root (apt-get).
+# wireguard-go (userspace WireGuard), wireguard-tools (wg, wg-quick), nftables (nft), iproute2
+# (ip netns). The test's TCP server and client are Node one-liners. Idempotent: does nothing when
+# every tool is already on PATH. Needs root (apt-get).
 set -euo pipefail
 
 need=()
@@ -10,10 +10,9 @@ command -v wireguard-go >/dev/null 2>&1 || need+=(wireguard-go)
 command -v wg >/dev/null 2>&1 || need+=(wireguard-tools)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v socat >/dev/null 2>&1 || need+=(socat)
 
 if [ "${#need[@]}" -eq 0 ]; then
-  echo "ci-wireguard: wireguard-go, wg, nft, ip and socat already installed"
+  echo "ci-wireguard: wireguard-go, wg, nft and ip already installed"
   exit 0
 fi
 

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { WireguardSpec } from '../../charts-src/model/index.js';
 import { generateKeyPair, isWireguardKey, publicKeyFromPrivate, wireguardKeyProblem } from '../../charts-src/wireguard/keys.js';
 import { planPeer } from '../../charts-src/wireguard/peer.js';
-import { GATEWAY_INTERFACE, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../../charts-src/wireguard/render.js';
+import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../../charts-src/wireguard/render.js';
 import { UsageError } from '../exit-codes.js';
 import { parseSpecDocument, specFrom } from './synth.js';
 
@@ -88,6 +88,7 @@ interface RenderOptions {
   privateKeyFile?: string;
   firewall?: boolean;
   presharedKeys?: boolean;
+  presharedKeyDir: string;
   interface: string;
 }
 
@@ -95,7 +96,7 @@ async function runRender(o: RenderOptions): Promise<void> {
   if (o.firewall && o.presharedKeys) throw new UsageError('give at most one of --firewall and --preshared-keys');
   const wg = await loadWireguard(o.file);
   if (o.firewall) return out(renderFirewall(wg, o.interface));
-  if (o.presharedKeys) return void process.stdout.write(renderPresharedKeyMap(wg));
+  if (o.presharedKeys) return void process.stdout.write(renderPresharedKeyMap(wg, o.presharedKeyDir));
   const key = o.privateKeyFile === undefined ? undefined : await readPrivateKey(o.privateKeyFile, 'private key file');
   out(renderServerConfig(wg, key));
 }
@@ -150,6 +151,7 @@ export function registerWg(program: Command): void {
     .option('--private-key-file <file>', 'include the PrivateKey from FILE (the gateway otherwise sets it from its mounted Secret)')
     .option('--firewall', 'print the nftables ruleset (nft -f) instead')
     .option('--preshared-keys', 'print the preshared-key map ("<public key> <file>" lines) instead')
+    .option('--preshared-key-dir <dir>', 'where the gateway finds <peer>/presharedkey (with --preshared-keys)', PRESHARED_KEY_DIR)
     .option('--interface <name>', 'WireGuard interface name the firewall matches', GATEWAY_INTERFACE)
     .action(async (o: RenderOptions) => runRender(o));
 }

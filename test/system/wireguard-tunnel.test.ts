@@ -5,11 +5,12 @@
  * gateway/entrypoint.sh, the client is brought up from the wg-quick config `ward wg peer` wrote.
  * Addresses exist only inside these namespaces (TEST-NET ranges for the underlay).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { generatePresharedKey } from '../../charts-src/wireguard/keys.js';
 import { isRoot, missingPrereq } from '../support/prereq.js';
 import { hasCommand, inNs, Lab, probe, run, tcpServer } from './wireguard-netns.js';
 
@@ -64,6 +65,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
   const outputs: string[] = [];
   let serverKey = '';
   let clientKey = '';
+  let presharedKey = '';
   let gatewayLog = (): string => '';
 
   beforeAll(async () => {
@@ -87,13 +89,18 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
     const peer = ward(['wg', 'peer', '-f', file('spec.yaml'), '--name', 'alice', '--endpoint', ENDPOINT, '-o', file('alice.conf')]);
     outputs.push(peer.stdout, peer.stderr);
     clientKey = quickField(readFileSync(file('alice.conf'), 'utf8'), 'PrivateKey');
-    const entry = parse(peer.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as unknown[];
-    spec.wireguard.peers = entry;
+    const entry = parse(peer.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as Record<string, unknown>[];
+    // A preshared key, handed to the administrator out of band: the gateway mounts it from a Secret.
+    presharedKey = generatePresharedKey();
+    mkdirSync(file('psk/alice'), { recursive: true });
+    writeFileSync(file('psk/alice/presharedkey'), `${presharedKey}\n`, { mode: 0o600 });
+    writeFileSync(file('alice.conf'), readFileSync(file('alice.conf'), 'utf8').replace(/^(PublicKey = .*)$/m, `$1\nPresharedKey = ${presharedKey}`), { mode: 0o600 });
+    spec.wireguard.peers = entry.map((p) => ({ ...p, presharedKeySecretRef: { name: 'alice-psk' } }));
     writeFileSync(file('spec.yaml'), stringify(spec));
     for (const [name, args] of [
       ['wg0.conf', []],
       ['nftables.conf', ['--firewall', '--interface', IF.gateway]],
-      ['presharedkeys', ['--preshared-keys']],
+      ['presharedkeys', ['--preshared-keys', '--preshared-key-dir', file('psk')]],
     ] as const) {
       const r = ward(['wg', 'render', '-f', file('spec.yaml'), ...args]);
       outputs.push(r.stdout, r.stderr);
@@ -106,7 +113,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
     lab.link({ ns: NS.rogue, dev: 'eth0', addr: '198.51.100.5/30' }, { ns: NS.gateway, dev: 'rogue0', addr: '198.51.100.6/30' });
     lab.link({ ns: NS.gateway, dev: 'tgt0', addr: '203.0.113.1/24' }, { ns: NS.target, dev: 'eth0', addr: `${ADMIN}/24` });
     inNs(NS.target, 'ip', ['address', 'add', `${OTHER}/24`, 'dev', 'eth0']);
-    inNs(NS.gateway, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    inNs(NS.gateway, 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
     await tcpServer(lab, NS.target, 8080);
     await tcpServer(lab, NS.target, 9090);
 
@@ -145,6 +152,11 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
 
   it('reaches the allowed target port through the tunnel', () => {
     expect(probe(NS.client, ADMIN, 8080)).toEqual({ ok: true, reply: 'reply from port 8080' });
+  });
+
+  it('applies the peer\'s preshared key from its mounted file', () => {
+    expect(readFileSync(file('presharedkeys'), 'utf8')).toBe(`${inNs(NS.client, 'wg', ['show', IF.client, 'public-key']).stdout.trim()} ${file('psk/alice/presharedkey')}\n`);
+    expect(inNs(NS.gateway, 'wg', ['show', IF.gateway, 'preshared-keys']).stdout).not.toContain('(none)');
   });
 
   it('records a handshake on both ends', () => {
@@ -188,7 +200,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
     expect(serverKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(clientKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const rendered = readFileSync(file('wg0.conf'), 'utf8') + readFileSync(file('nftables.conf'), 'utf8');
-    for (const key of [serverKey, clientKey]) {
+    for (const key of [serverKey, clientKey, presharedKey]) {
       expect(logs).not.toContain(key);
       expect(rendered).not.toContain(key);
     }
