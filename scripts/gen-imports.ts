@@ -79,7 +79,7 @@ export function swaggerPath(): string {
   const out = execFileSync(go, ['mod', 'download', '-json', K8S_MODULE], {
     cwd: tmpdir(),
     encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
     maxBuffer: 16 * 1024 * 1024,
   });
   const info = JSON.parse(out) as { Dir?: string; Error?: string };
