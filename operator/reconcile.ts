@@ -165,16 +165,25 @@ function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: rea
   return [mesh, np];
 }
 
+function gatewayStatus(g: GatewayOutcome): NonNullable<RegistryStatus['wireguard']> {
+  return { serverKeySecret: g.serverKeySecret, ...(g.publicKey ? { publicKey: g.publicKey } : {}), ...(g.endpoint ? { endpoint: g.endpoint } : {}) };
+}
+
 async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, outcome: ApplyOutcome): Promise<GatewayOutcome | undefined> {
   const wg = spec.wireguard;
   if (!wg?.enabled) return undefined;
-  return ensureServerKey(deps.port, {
+  const gateway = await ensureServerKey(deps.port, {
     wg,
     ownerLabels: ownerLabelsOf(rd),
     randomBytes: deps.randomBytes,
     gatewayApplied: !outcome.failures.some((f) => f.namespace === wg.namespace),
     service: [...outcome.live.values()].find((o) => o.kind === 'Service' && o.metadata.namespace === wg.namespace),
   });
+  if (gateway.generated) {
+    const message = `generated the WireGuard server key into Secret "${gateway.serverKeySecret}"; public key ${gateway.publicKey ?? ''}`;
+    await deps.port.recordEvent(rd, { type: 'Normal', reason: Reason.ServerKeyGenerated, message });
+  }
+  return gateway;
 }
 
 interface Checked {
@@ -197,7 +206,7 @@ async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec
   const reach = await keyManagerReachable(deps, key, spec, secretFacts, configured);
   if (reach.condition) results.push(reach.condition);
   if (deps.audit) results.push(deps.audit([...outcome.live.values()], spec));
-  const wireguard = gateway && { serverKeySecret: gateway.serverKeySecret, ...(gateway.publicKey ? { publicKey: gateway.publicKey } : {}), ...(gateway.endpoint ? { endpoint: gateway.endpoint } : {}) };
+  const wireguard = gateway && gatewayStatus(gateway);
   return {
     results,
     requeueAfterMs: reach.requeueAfterMs,

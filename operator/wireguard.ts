@@ -15,6 +15,8 @@ export interface GatewayOutcome {
   readonly publicKey?: string;
   readonly endpoint?: string;
   readonly serverKeySecret: string;
+  /** True when this reconcile generated the key (evented once; the condition stays stable). */
+  readonly generated?: boolean;
 }
 
 type Wireguard = NonNullable<RegistrySpec['wireguard']>;
@@ -72,7 +74,7 @@ export async function ensureServerKey(port: ClusterPort, input: GatewayInput): P
   if (facts.found === false) {
     const pair = generateKeyPair(...(randomBytes ? [randomBytes] : []));
     await port.createSecret(serverKeySecret(wg, pair.privateKey, ownerLabels));
-    return { ...base, ...withEndpoint, publicKey: pair.publicKey, condition: gatewayCondition(gatewayApplied, Reason.ServerKeyGenerated, `generated the server key into ${where}`) };
+    return { ...base, ...withEndpoint, publicKey: pair.publicKey, generated: true, condition: gatewayCondition(gatewayApplied, Reason.ServerKeyPresent, `server key present in ${where}`) };
   }
   const raw = facts.data[wg.privateKeySecret.key];
   const value = raw ? Buffer.from(raw).toString('utf8').trim() : '';
