@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import * as SEC from '../../../policies/rules/sec.js';
+import { entropy, secretLooking } from '../../../policies/rules/sec.js';
+import { runRule, summarise, type Case } from './helpers.js';
+
+const deploy = (env: string, extra = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: minio, namespace: dev}
+spec:
+  template:
+    metadata:
+      labels: {app: minio}
+    spec:${extra}
+      containers:
+        - name: minio
+          image: minio:1
+          env:
+${env}
+`;
+const secret = (data: string): string => `---\napiVersion: v1\nkind: Secret\nmetadata: {name: minio, namespace: dev}\ndata:\n${data}\n`;
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const cm = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: dev}\ndata:\n${data}\n`;
+const LITERAL = 'Zt4Wq9Lm2Vx8Rk5Np7Bc3Hd6';
+
+const table: Record<string, Case[]> = {
+  [SEC.SEC_LITERAL_ENV]: [
+    { name: 'passes a secretKeyRef', yaml: deploy('            - name: MINIO_IDENTITY_OPENID_CLIENT_SECRET\n              valueFrom: {secretKeyRef: {name: minio, key: client-secret}}'), expect: [] },
+    { name: 'passes a secret-looking name holding a file path', yaml: deploy('            - name: DB_PASSWORD_FILE\n              value: /run/secrets/db'), expect: [] },
+    { name: 'fails a literal client secret (OpenG2P MinIO)', yaml: deploy(`            - name: MINIO_IDENTITY_OPENID_CLIENT_SECRET\n              value: "${LITERAL}"`),
+      expect: [{ severity: 'high', message: 'Deployment dev/minio container "minio" sets MINIO_IDENTITY_OPENID_CLIENT_SECRET to a secret-looking literal value: reference a Secret instead', at: '- name: MINIO_IDENTITY_OPENID_CLIENT_SECRET' }] },
+    { name: 'fails a high-entropy literal under an innocent name', yaml: deploy(`            - name: S3_CONFIG\n              value: "${LITERAL}"`),
+      expect: [{ severity: 'medium', message: 'Deployment dev/minio container "minio" sets S3_CONFIG to a high-entropy literal value that looks like a credential: reference a Secret instead', at: '- name: S3_CONFIG' }] },
+  ],
+  [SEC.SEC_CONFIGMAP_SECRET]: [
+    { name: 'passes plain settings', yaml: cm('  LOG_LEVEL: info\n  DB_HOST: postgres'), expect: [] },
+    { name: 'fails a hard-coded SoftHSM PIN', yaml: cm('  SOFTHSM_PIN: "1111"'),
+      expect: [{ severity: 'high', message: 'ConfigMap dev/cfg key "SOFTHSM_PIN" has a secret-looking name and a value: move it into a Secret', at: 'SOFTHSM_PIN' }] },
+    { name: 'fails a properties file with a password', yaml: cm('  app.properties: |\n    db.url=jdbc:postgresql://db/x\n    db.password=hunter2hunter2'),
+      expect: [{ severity: 'high', message: 'ConfigMap dev/cfg key "app.properties" contains a password/secret setting: move it into a Secret', at: 'app.properties' }] },
+  ],
+  [SEC.SEC_MISSING_REF]: [
+    { name: 'passes a reference to an existing key', yaml: deploy('            - name: PASS\n              valueFrom: {secretKeyRef: {name: minio, key: root-password}}') + secret(`  root-password: ${b64(LITERAL)}`), expect: [] },
+    { name: 'passes when no Secrets of the namespace are in the input', yaml: deploy('            - name: PASS\n              valueFrom: {secretKeyRef: {name: minio, key: root-password}}'), expect: [] },
+    { name: 'fails a missing key', yaml: deploy('            - name: PASS\n              valueFrom: {secretKeyRef: {name: minio, key: root-pasword}}') + secret(`  root-password: ${b64(LITERAL)}`),
+      expect: [{ severity: 'high', message: 'Deployment dev/minio env PASS of container "minio" references key "root-pasword" of Secret dev/minio, which it does not have', at: '- name: PASS' }] },
+    { name: 'fails a missing imagePullSecret', yaml: deploy('            - name: X\n              value: y', '\n      imagePullSecrets: [{name: regcred}]') + secret(`  root-password: ${b64(LITERAL)}`),
+      expect: [{ severity: 'high', message: 'Deployment dev/minio imagePullSecrets references Secret dev/regcred, which does not exist', at: 'imagePullSecrets' }] },
+  ],
+  [SEC.SEC_WEAK_VALUE]: [
+    { name: 'passes a long random value', yaml: secret(`  root-password: ${b64(LITERAL)}`), expect: [] },
+    { name: 'fails admin', yaml: secret(`  root-password: ${b64('admin')}`),
+      expect: [{ severity: 'high', message: 'Secret dev/minio key "root-password" is a well-known default value', at: 'root-password' }] },
+    { name: 'fails a short stringData value', yaml: '---\napiVersion: v1\nkind: Secret\nmetadata: {name: minio, namespace: dev}\nstringData:\n  token: "x7Kq2"\n',
+      expect: [{ severity: 'high', message: 'Secret dev/minio key "token" is shorter than 12 characters', at: 'token:' }] },
+  ],
+  [SEC.SEC_SECRET_AS_ENV]: [
+    { name: 'passes a Secret mounted as a file', yaml: deploy('            - name: PASS_FILE\n              value: /run/secrets/pass'), expect: [] },
+    { name: 'fails a secretKeyRef env', yaml: deploy('            - name: PASS\n              valueFrom: {secretKeyRef: {name: minio, key: p}}'),
+      expect: [{ severity: 'low', message: 'Deployment dev/minio container "minio" receives secrets as environment variables (PASS): mount them as files', at: '- name: minio' }] },
+  ],
+};
+
+describe.each(Object.entries(table))('%s', (id, cases) => {
+  it.each(cases)('$name', (c) => {
+    const { got, want } = summarise(id, c);
+    expect(got).toEqual(want);
+  });
+});
+
+describe('secret values never reach findings', () => {
+  it.each(Object.keys(table))('%s messages carry no value from the input', (id) => {
+    for (const c of table[id] ?? []) {
+      for (const f of runRule(id, c.yaml)) {
+        expect(f.message).not.toContain(LITERAL);
+        expect(f.message).not.toContain(b64(LITERAL));
+        expect(f.message).not.toContain('hunter2');
+        expect(JSON.stringify(f)).not.toContain('"1111"');
+      }
+    }
+  });
+  it('scores entropy and names', () => {
+    expect(entropy('aaaa')).toBe(0);
+    expect(entropy(LITERAL)).toBeGreaterThan(4.2);
+    expect(secretLooking('KEYCLOAK_TOKEN_URL', 'https://kc/token')).toBeUndefined();
+    expect(secretLooking('ENABLE_PASSWORD_RESET', 'true')).toBeUndefined();
+    expect(secretLooking('DB_PASSWORD', '$(DB_PASSWORD)')).toBeUndefined();
+  });
+});
