@@ -26,12 +26,25 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-/** The spec's wireguard section, or a usage error naming the file. */
-async function loadWireguard(file: string): Promise<WireguardSpec> {
+/** What the operator reports in `status.wireguard` of a RegistryDeployment (kubectl get rd -o yaml). */
+interface GatewayStatus {
+  readonly publicKey?: string;
+  readonly endpoint?: string;
+}
+
+function statusOf(doc: unknown): GatewayStatus {
+  const status = (doc as { status?: { wireguard?: Record<string, unknown> } } | null)?.status?.wireguard ?? {};
+  const pick = (k: string): string | undefined => (typeof status[k] === 'string' ? status[k] : undefined);
+  return { publicKey: pick('publicKey'), endpoint: pick('endpoint') };
+}
+
+/** The spec's wireguard section (and the operator's status, when the file is a live RegistryDeployment), or a usage error naming the file. */
+async function loadWireguard(file: string): Promise<{ wg: WireguardSpec; status: GatewayStatus }> {
   const source = file === '-' ? '<stdin>' : file;
-  const spec = specFrom(parseSpecDocument(await readText(file, 'spec'), source), source);
+  const doc = parseSpecDocument(await readText(file, 'spec'), source);
+  const spec = specFrom(doc, source);
   if (spec.wireguard === undefined) throw new UsageError(`${source} has no wireguard section: add spec.wireguard (see docs/wireguard.md)`);
-  return spec.wireguard;
+  return { wg: spec.wireguard, status: statusOf(doc) };
 }
 
 /** Reads a private key (file or stdin); the message on a bad key never contains the key. */
@@ -54,7 +67,7 @@ function keyOption(value: string): string {
 interface PeerOptions {
   file: string;
   name: string;
-  endpoint: string;
+  endpoint?: string;
   publicKey?: string;
   serverPublicKey?: string;
   allowedIps?: string[];
@@ -63,8 +76,11 @@ interface PeerOptions {
 }
 
 async function runPeer(o: PeerOptions): Promise<void> {
-  const wg = await loadWireguard(o.file);
-  const result = planPeer(wg, { name: o.name, endpoint: o.endpoint, publicKey: o.publicKey, serverPublicKey: o.serverPublicKey, allowedIps: o.allowedIps });
+  const { wg, status } = await loadWireguard(o.file);
+  const endpoint = o.endpoint ?? status.endpoint;
+  if (endpoint === undefined) throw new UsageError('--endpoint HOST:PORT is required (the gateway\'s public UDP endpoint; the operator reports it in status.wireguard.endpoint)');
+  const serverPublicKey = o.serverPublicKey ?? (wg.publicKey === undefined ? status.publicKey : undefined);
+  const result = planPeer(wg, { name: o.name, endpoint, publicKey: o.publicKey, serverPublicKey, allowedIps: o.allowedIps });
   if (!result.ok) throw new UsageError(`cannot create peer "${o.name}":\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
   const { plan } = result;
   const entry = stringify([plan.peer], { lineWidth: 0 });
@@ -94,7 +110,7 @@ interface RenderOptions {
 
 async function runRender(o: RenderOptions): Promise<void> {
   if (o.firewall && o.presharedKeys) throw new UsageError('give at most one of --firewall and --preshared-keys');
-  const wg = await loadWireguard(o.file);
+  const { wg } = await loadWireguard(o.file);
   if (o.firewall) return out(renderFirewall(wg, o.interface));
   if (o.presharedKeys) return void process.stdout.write(renderPresharedKeyMap(wg, o.presharedKeyDir));
   const key = o.privateKeyFile === undefined ? undefined : await readPrivateKey(o.privateKeyFile, 'private key file');
@@ -108,6 +124,7 @@ generate their key pair on their own machine (ward wg peer); only public keys go
 Examples:
   ward wg keygen > server.key && ward wg pubkey < server.key
   ward wg peer -f spec.yaml --name alice-laptop --endpoint vpn.example.org:51820 -o alice.conf
+  kubectl get rd registry -o yaml | ward wg peer -f - --name bob -o bob.conf   (key and endpoint from status)
   ward wg render -f spec.yaml --private-key-file server.key | wg setconf wg0 /dev/stdin
   ward wg render -f spec.yaml --firewall | nft -f -
 
@@ -137,9 +154,9 @@ export function registerWg(program: Command): void {
     .description('Create an administrator: key pair (locally), next free /32, split-tunnel wg-quick config, and the spec entry to add.')
     .requiredOption('-f, --file <file>', 'spec file: a RegistryDeployment or a bare spec; "-" for stdin')
     .requiredOption('--name <name>', 'peer name (DNS-1123 label), e.g. alice-laptop')
-    .requiredOption('--endpoint <host:port>', "the gateway's public UDP endpoint, e.g. vpn.example.org:51820")
+    .option('--endpoint <host:port>', "the gateway's public UDP endpoint, e.g. vpn.example.org:51820 (default: status.wireguard.endpoint of a RegistryDeployment)")
     .option('--public-key <key>', 'use an existing key pair: its public key (the config then has no PrivateKey)', keyOption)
-    .option('--server-public-key <key>', 'the gateway public key (default: spec.wireguard.publicKey)', keyOption)
+    .option('--server-public-key <key>', 'the gateway public key (default: spec.wireguard.publicKey, else status.wireguard.publicKey)', keyOption)
     .option('--allowed-ips <cidrs>', 'split-tunnel AllowedIPs (default: spec.wireguard.adminGateway.address); repeatable, comma-separated', collect)
     .option('-o, --output <file>', 'write the client config to FILE with mode 0600 (stdout then gets the spec entry)')
     .option('--json', 'print {"peer", "clientConfig"|"clientConfigFile"} as JSON')

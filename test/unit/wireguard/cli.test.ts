@@ -59,6 +59,22 @@ describe('ward wg', { timeout: 90_000 }, () => {
     expect(conf).toContain('AllowedIPs = 10.96.20.10/32\nPersistentKeepalive = 25\n');
   });
 
+  it('takes the gateway key and endpoint from the status of a live RegistryDeployment', () => {
+    const { publicKey: _drop, ...wireguard } = wgSpec().wireguard as Record<string, unknown>;
+    const rd = {
+      apiVersion: 'ward.g2p.dev/v1alpha1',
+      kind: 'RegistryDeployment',
+      metadata: { name: 'sr', namespace: 'dev' },
+      spec: { ...wgSpec(), wireguard },
+      status: { wireguard: { publicKey: 'hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=', endpoint: '203.0.113.7:51820', serverKeySecret: 'ward-wireguard-key' } },
+    };
+    const r = wg(['peer', '-f', '-', '--name', 'dave', '--json'], stringify(rd));
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { peer: { address: string }; clientConfig: string };
+    expect(out.peer.address).toBe('10.15.0.4/32');
+    expect(out.clientConfig).toContain('PublicKey = hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=\nEndpoint = 203.0.113.7:51820\n');
+  });
+
   it('refuses a peer with every problem listed and exit 2', () => {
     const r = wg(['peer', '-f', specFile, '--name', 'alice', '--endpoint', 'vpn']);
     expect(r.status).toBe(2);
