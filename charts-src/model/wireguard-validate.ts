@@ -77,6 +77,16 @@ function sectionIssues(wg: WireguardSpec, s: Subnet, gateway: string, at: Path):
   return out;
 }
 
+/** The gateway namespace is the only privileged one: it must hold nothing but the gateway. */
+function namespaceIssues(spec: RegistrySpec, wg: WireguardSpec, at: Path): SpecIssue[] {
+  const taken = new Map<string, string>([[spec.namespace, 'the registry namespace (spec.namespace)']]);
+  for (const c of spec.components) if (c.namespace !== undefined && !taken.has(c.namespace)) taken.set(c.namespace, `the namespace of component "${c.name}"`);
+  if (!taken.has(wg.adminGateway.namespace)) taken.set(wg.adminGateway.namespace, 'the internal gateway namespace (wireguard.adminGateway.namespace)');
+  const clash = taken.get(wg.namespace);
+  if (clash === undefined) return [];
+  return [{ code: IssueCode.InvalidValue, path: [...at, 'namespace'], message: `namespace "${wg.namespace}" is ${clash}: the gateway needs a namespace of its own (it is the only privileged one), e.g. ward-vpn` }];
+}
+
 /** Cross-field rules of the `wireguard` section; every issue carries its path. Pure. */
 export function wireguardIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const wg = spec.wireguard;
@@ -84,5 +94,5 @@ export function wireguardIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const at = [...prefix, 'wireguard'];
   const s = parseSubnet(wg.subnet);
   const gateway = gatewayAddress(wg.subnet, wg.address);
-  return [...sectionIssues(wg, s, gateway, at), ...peerIssues(wg, s, gateway, at), ...routeIssues(spec, wg, at)];
+  return [...namespaceIssues(spec, wg, at), ...sectionIssues(wg, s, gateway, at), ...peerIssues(wg, s, gateway, at), ...routeIssues(spec, wg, at)];
 }

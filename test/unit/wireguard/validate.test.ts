@@ -100,6 +100,16 @@ describe('spec.wireguard validation', () => {
       ].join('\n'),
     },
     {
+      name: 'a gateway namespace shared with the registry',
+      wireguard: { namespace: 'dev' },
+      expected: 'wireguard.namespace: namespace "dev" is the registry namespace (spec.namespace): the gateway needs a namespace of its own (it is the only privileged one), e.g. ward-vpn',
+    },
+    {
+      name: 'a gateway namespace shared with the internal gateway',
+      wireguard: { namespace: 'istio-system' },
+      expected: 'wireguard.namespace: namespace "istio-system" is the internal gateway namespace (wireguard.adminGateway.namespace): the gateway needs a namespace of its own (it is the only privileged one), e.g. ward-vpn',
+    },
+    {
       name: 'a subnet that is not a CIDR (schema)',
       wireguard: { subnet: '10.15.0.0' },
       expected: 'wireguard.subnet: must be an IPv4 CIDR such as 10.15.0.0/24 (add /32 for a single address)',
