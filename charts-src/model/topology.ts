@@ -75,14 +75,27 @@ function exposureIssues(c: Component, at: Path): SpecIssue[] {
   return [];
 }
 
+/** True when every label of `a` is in `b`: a selector of `a` also selects pods labelled `b`. */
+function subsetOf(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.entries(a).every(([k, v]) => b[k] === v);
+}
+
 function selectorIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const seen = new Map<string, string>();
   const out: SpecIssue[] = [];
+  const nsOf = (c: Component): string => c.namespace ?? spec.namespace;
   spec.components.forEach((c, i) => {
-    const key = `${c.namespace ?? spec.namespace}|${selectorKey({ matchLabels: c.selector })}`;
+    const key = `${nsOf(c)}|${selectorKey({ matchLabels: c.selector })}`;
     const other = seen.get(key);
-    if (other === undefined) seen.set(key, c.name);
-    else out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'selector'], message: `selects the same pods as component "${other}": give each component its own labels` });
+    if (other !== undefined) {
+      out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'selector'], message: `selects the same pods as component "${other}": give each component its own labels` });
+      return;
+    }
+    seen.set(key, c.name);
+    const wider = spec.components.find((d) => d !== c && nsOf(d) === nsOf(c) && subsetOf(c.selector, d.selector) && !subsetOf(d.selector, c.selector));
+    if (wider) {
+      out.push({ code: IssueCode.InvalidValue, path: [...prefix, 'components', i, 'selector'], message: `also selects the pods of component "${wider.name}" (its labels are a subset of theirs): add a label that tells them apart` });
+    }
   });
   return out;
 }

@@ -102,6 +102,11 @@ const invalid: [string, (s: Record<string, any>) => void, SpecIssue[]][] = [
     [{ code: IssueCode.Duplicate, path: ['components', 1, 'selector'], message: 'selects the same pods as component "registry": give each component its own labels' }],
   ],
   [
+    'a selector that also selects the pods of another component is refused',
+    (s) => (s.components[1].selector = { app: 'registry', role: 'db' }),
+    [{ code: IssueCode.InvalidValue, path: ['components', 0, 'selector'], message: 'also selects the pods of component "db" (its labels are a subset of theirs): add a label that tells them apart' }],
+  ],
+  [
     'a flow without ports would allow every port',
     (s) => (s.flows[0].ports = []),
     [{ code: IssueCode.InvalidValue, path: ['flows', 0, 'ports'], message: 'must list at least one port: a flow without ports would allow every port' }],
