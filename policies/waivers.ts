@@ -57,7 +57,7 @@ export function annotationWaivers(index: ObjectIndex): { waivers: Waiver[]; malf
   for (const obj of index.objects) {
     const values = [strMap(obj.metadata.annotations)[Annotations.waive], index.workloadOf(obj)?.podAnnotations[Annotations.waive]];
     const subject = index.ref(obj);
-    const location = index.locate(obj, ['metadata', 'annotations']);
+    const location = index.locate(obj, ['metadata', 'annotations', Annotations.waive]);
     for (const value of values) {
       if (value === undefined) continue;
       for (const parsed of parseWaiveAnnotation(value)) {
