@@ -16,6 +16,7 @@ import { RestClient, type RequestRecord } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
 import { createLogger } from './log.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
+import type { ClusterPort } from './port.js';
 import type { Owner } from './reconcile.js';
 import { listen, probeServer } from './server.js';
 
@@ -52,6 +53,8 @@ export interface OperatorOptions {
   readonly kinds?: readonly KindInfo[];
   readonly onRequest?: (r: RequestRecord) => void;
   readonly onReconciled?: ControllerOptions['onReconciled'];
+  /** Test seam: wraps the cluster port the reconciler writes through (e.g. to freeze mid-reconcile). */
+  readonly wrapPort?: (port: ClusterPort) => ClusterPort;
   readonly missingCrdRetryMs?: number;
   /** Leader-election timings (tests shorten them). */
   readonly leaseDurationSeconds?: number;
@@ -92,7 +95,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
     adapter, metrics, log,
     ...defined({ workers: options.workers, resyncMs: options.resyncMs, onReconciled: options.onReconciled }),
     deps: {
-      port: adapter,
+      port: options.wrapPort ? options.wrapPort(adapter) : adapter,
       kinds,
       synthesize: options.synthesize ?? ((spec, o) => synthesizeSpec(spec, o)),
       memo: new AppliedMemo(),
