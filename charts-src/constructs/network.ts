@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from '../imports/k8s.js';
 import { PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
+import { selectorKey } from '../selector.js';
 import { compareStrings, exposedPort, isLocal, localComponents, namespaceSelector, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
 
 /**
@@ -31,12 +32,21 @@ export function endpointPeer(spec: RegistrySpec, e: Endpoint): NetworkPolicyPeer
   return isLocal(spec, e) ? { podSelector } : { namespaceSelector: namespaceSelector(e.namespace), podSelector };
 }
 
+/** A stable key of a peer (label order does not matter), which also orders the rules. */
 function peerKey(p: NetworkPolicyPeer): string {
-  return JSON.stringify(p);
+  const ns = p.namespaceSelector ? selectorKey(p.namespaceSelector) : '';
+  const pods = p.podSelector ? selectorKey(p.podSelector) : '';
+  return `${p.ipBlock?.cidr ?? ''}|${ns}|${pods}`;
 }
 
-function merge<T extends { peer: NetworkPolicyPeer; ports: PortRef[] }>(rules: readonly T[]): { peer: NetworkPolicyPeer; ports: NetworkPolicyPort[] }[] {
-  const byPeer = new Map<string, { peer: NetworkPolicyPeer; ports: PortRef[] }>();
+interface PeerPorts {
+  readonly peer: NetworkPolicyPeer;
+  readonly ports: PortRef[];
+}
+
+/** One rule per peer, with the union of its ports, sorted by peer. */
+function merge(rules: readonly PeerPorts[]): { peer: NetworkPolicyPeer; ports: NetworkPolicyPort[] }[] {
+  const byPeer = new Map<string, PeerPorts>();
   for (const r of rules) {
     const k = peerKey(r.peer);
     const cur = byPeer.get(k) ?? { peer: r.peer, ports: [] };
@@ -47,7 +57,7 @@ function merge<T extends { peer: NetworkPolicyPeer; ports: PortRef[] }>(rules: r
 }
 
 export function ingressRules(spec: RegistrySpec, c: Component, edges: readonly Edge[]): NetworkPolicyIngressRule[] {
-  const rules: { peer: NetworkPolicyPeer; ports: PortRef[] }[] = [];
+  const rules: PeerPorts[] = [];
   for (const e of edges) {
     if (e.to.kind === 'component' && e.to.endpoint.component.name === c.name) rules.push({ peer: endpointPeer(spec, e.from), ports: [...e.ports] });
   }
@@ -60,7 +70,7 @@ export function ingressRules(spec: RegistrySpec, c: Component, edges: readonly E
 }
 
 export function egressRules(spec: RegistrySpec, c: Component, edges: readonly Edge[]): NetworkPolicyEgressRule[] {
-  const rules: { peer: NetworkPolicyPeer; ports: PortRef[] }[] = [];
+  const rules: PeerPorts[] = [];
   for (const e of edges) {
     if (e.from.component.name !== c.name) continue;
     const peer: NetworkPolicyPeer = e.to.kind === 'cidr' ? { ipBlock: { cidr: e.to.cidr } } : endpointPeer(spec, e.to.endpoint);
