@@ -105,13 +105,14 @@ export class Lab {
     this.sockets.push(`/var/run/wireguard/${ifname}.sock`);
   }
 
-  async stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  /** SIGTERM to the process group (SIGKILL after 3 s); resolves with the exit code (null when killed by a signal). */
+  async stop(child: ChildProcess): Promise<number | null> {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       process.kill(-(child.pid ?? 0), 'SIGTERM');
     } catch {
-      return;
+      return child.exitCode;
     }
     const timer = setTimeout(() => {
       try {
@@ -120,8 +121,9 @@ export class Lab {
         /* already gone */
       }
     }, 3000);
-    await exited;
+    const code = await exited;
     clearTimeout(timer);
+    return code;
   }
 
   /** Stops every process (SIGTERM, then SIGKILL), deletes every namespace and stale socket. */
@@ -135,8 +137,8 @@ export class Lab {
 }
 
 const PROBE = `
-const [host, port, local] = process.argv.slice(1);
-const s = require('node:net').connect({ host, port: Number(port), localAddress: local || undefined, timeout: 3000 });
+const [host, port, local, ms] = process.argv.slice(1);
+const s = require('node:net').connect({ host, port: Number(port), localAddress: local || undefined, timeout: Number(ms) });
 let data = '';
 s.on('data', (d) => (data += d));
 s.on('end', () => { process.stdout.write(data); process.exit(0); });
@@ -144,9 +146,12 @@ s.on('timeout', () => { process.stdout.write('timeout'); process.exit(1); });
 s.on('error', (e) => { process.stdout.write(e.code || String(e)); process.exit(1); });
 `;
 
-/** Connects to host:port from `ns` (optionally from a given source address): the reply, or why it failed. */
-export function probe(ns: string, host: string, port: number, localAddress = ''): { ok: boolean; reply: string } {
-  const r = inNs(ns, process.execPath, ['-e', PROBE, host, String(port), localAddress], { check: false });
+/**
+ * Connects to host:port from `ns` (optionally from a given source address): the reply, or why it
+ * failed. A connection that gets no answer within `idleMs` reports "timeout" (the packets were dropped).
+ */
+export function probe(ns: string, host: string, port: number, localAddress = '', idleMs = 3000): { ok: boolean; reply: string } {
+  const r = inNs(ns, process.execPath, ['-e', PROBE, host, String(port), localAddress, String(idleMs)], { check: false });
   return { ok: r.status === 0, reply: r.stdout.trim() };
 }
 

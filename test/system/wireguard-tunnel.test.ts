@@ -5,6 +5,7 @@
  * gateway/entrypoint.sh, the client is brought up from the wg-quick config `ward wg peer` wrote.
  * Addresses exist only inside these namespaces (TEST-NET ranges for the underlay).
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,6 +68,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
   let clientKey = '';
   let presharedKey = '';
   let gatewayLog = (): string => '';
+  let gateway: ChildProcess;
 
   beforeAll(async () => {
     // Keys and spec, through the CLI.
@@ -119,7 +121,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
 
     // The gateway: the real entrypoint, paths from the environment.
     lab.recordSocket(IF.gateway);
-    const gw = lab.start(NS.gateway, 'bash', [ENTRYPOINT], {
+    const gw = (gateway = lab.start(NS.gateway, 'bash', [ENTRYPOINT], {
       ...process.env,
       WG_INTERFACE: IF.gateway,
       WG_MODE: 'userspace',
@@ -129,7 +131,7 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
       WG_PRESHARED_KEYS_FILE: file('presharedkeys'),
       WG_ADDRESS: '10.15.0.1/24',
       WG_MTU: '1380',
-    });
+    }));
     gatewayLog = () => lab.logs.get(gw)?.stderr ?? '';
     await lab.waitFor(gw, (s) => s.includes('firewall applied'), 'gateway entrypoint');
 
@@ -151,7 +153,14 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
   });
 
   it('reaches the allowed target port through the tunnel', () => {
-    expect(probe(NS.client, ADMIN, 8080)).toEqual({ ok: true, reply: 'reply from port 8080' });
+    // The first connection also triggers the handshake: allow it more time than the drop checks.
+    expect(probe(NS.client, ADMIN, 8080, '', 15_000)).toEqual({ ok: true, reply: 'reply from port 8080' });
+  });
+
+  it('configures the gateway with exactly the spec\'s peers, each limited to its /32', () => {
+    const clientPub = inNs(NS.client, 'wg', ['show', IF.client, 'public-key']).stdout.trim();
+    expect(inNs(NS.gateway, 'wg', ['show', IF.gateway, 'allowed-ips']).stdout).toBe(`${clientPub}\t10.15.0.2/32\n`);
+    expect(inNs(NS.gateway, 'wg', ['show', IF.gateway, 'listen-port']).stdout).toBe('51820\n');
   });
 
   it('applies the peer\'s preshared key from its mounted file', () => {
@@ -193,6 +202,13 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
     await upClient(lab, NS.rogue, IF.rogue, file('rogue.conf'));
     expect(probe(NS.rogue, ADMIN, 8080)).toEqual({ ok: false, reply: 'timeout' });
     expect(latestHandshake(NS.rogue, IF.rogue)).toBe(0);
+  });
+
+  it('stops cleanly on SIGTERM, removing its interface and firewall table', async () => {
+    expect(await lab.stop(gateway)).toBe(0);
+    expect(inNs(NS.gateway, 'ip', ['link', 'show', IF.gateway], { check: false }).status).not.toBe(0);
+    expect(inNs(NS.gateway, 'nft', ['list', 'table', 'inet', 'ward_wireguard'], { check: false }).status).not.toBe(0);
+    expect(gatewayLog()).toContain('ward-gateway: stopping');
   });
 
   it('never prints a private key in CLI output or the gateway log', () => {
