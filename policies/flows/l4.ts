@@ -76,10 +76,10 @@ function applyEgressRule(side: SideTable, pol: NetPol, rule: NpRule, sel: Select
   }
 }
 
+/** Boundaries of every ipBlock in `dir` rules, of every policy (netpol-analyzer's partition ignores policyTypes). */
 function ipBoundaries(policies: readonly NetPol[], dir: Direction): IpRange[] {
   const out: IpRange[] = [];
   for (const pol of policies) {
-    if (!pol.isolates[dir]) continue;
     for (const rule of pol.rules[dir]) {
       if (rule.peers === 'any') continue;
       for (const peer of rule.peers) if (peer.type === 'ip') out.push(...peer.boundaries);
