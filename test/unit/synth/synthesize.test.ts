@@ -133,6 +133,12 @@ describe('synthesis details', () => {
     );
   });
 
+  it('does not depend on the order of labels in selectors', () => {
+    const spec = presetSpec('openg2p-social-registry');
+    const reversed = { ...spec, components: spec.components.map((c) => ({ ...c, selector: Object.fromEntries(Object.entries(c.selector).reverse()) })) };
+    expect(toYaml(synthesize(reversed))).toBe(toYaml(synthesize(spec)));
+  });
+
   it('sorts objects by kind order, then namespace, then name', () => {
     const objects = synthesize(edgeSpec());
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
