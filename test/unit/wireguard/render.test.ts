@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRegistrySpec } from '../../../charts-src/model/index.js';
 import type { WireguardSpec } from '../../../charts-src/model/wireguard.js';
@@ -55,6 +56,13 @@ describe('rendering', () => {
     // The golden file must not hold a private key: compare with it replaced.
     expect(r.plan.clientConfig).toContain(`PrivateKey = ${privateKey}\n`);
     await expect(r.plan.clientConfig.replace(privateKey, '<private key>')).toMatchFileSnapshot('__golden__/client.conf');
+  });
+
+  it('keeps private and preshared keys out of every golden file', () => {
+    const dir = new URL('__golden__/', import.meta.url);
+    const files = readdirSync(dir);
+    expect(files.sort()).toEqual(['client.conf', 'nftables.conf', 'wg0.conf']);
+    for (const f of files) expect(readFileSync(new URL(f, dir), 'utf8')).not.toMatch(/(PrivateKey|PresharedKey)\s*=\s*[A-Za-z0-9+/]{43}=/);
   });
 
   it('renders identical bytes for the same spec', () => {
