@@ -149,6 +149,8 @@ const netAdminOutsideGateway: Rule = defineRule({
       .filter((w) => !w.namespace.startsWith('kube-') && !(gateways.has(w.namespace) && isWireguardWorkload(w)))
       .flatMap((w) =>
         w.containers.flatMap((c) => {
+          // Istio's own init container (without istio-cni) adds NET_ADMIN to redirect traffic; WARD-POD-008 covers it.
+          if (c.kind === 'initContainer' && c.name === 'istio-init') return [];
           const what = netAdminOrPrivileged(c.container);
           if (what === undefined) return [];
           return [findingOf(index, netAdminOutsideGateway, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} container "${c.name}" ${what} outside the WireGuard gateway namespace`, { path: [...c.path, 'securityContext'] })];

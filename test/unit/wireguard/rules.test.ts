@@ -121,9 +121,18 @@ describe('WARD-WG rules', () => {
       ],
     },
     {
-      name: 'the gateway alone in its namespace, and kube-system',
+      name: 'the gateway alone in its namespace, kube-system, and Istio\'s own init container',
       id: WG_NET_ADMIN_OUTSIDE_GATEWAY,
-      objects: [bastion, deployment('kube-system', 'kube-proxy', { securityContext: { privileged: true } })],
+      objects: [
+        bastion,
+        deployment('kube-system', 'kube-proxy', { securityContext: { privileged: true } }),
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'odoo-0', namespace: 'dev' },
+          spec: { initContainers: [{ name: 'istio-init', image: 'istio/proxyv2:1.24', securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } } }], containers: [{ name: 'odoo', image: 'odoo:17' }] },
+        },
+      ],
       expected: [],
     },
     {
