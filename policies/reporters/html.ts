@@ -7,6 +7,7 @@
  */
 import type { CheckResult } from '../engine.js';
 import type { FlowAnalysis } from '../flows/analyze.js';
+import type { ConnSet } from '../flows/connset.js';
 import type { IntentDiff, MatrixCell } from '../flows/intent.js';
 import type { Finding, Rule } from '../types.js';
 import { SEVERITIES } from '../types.js';
@@ -56,7 +57,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}code,.mono{font-family
 .verdict{display:inline-block;padding:.2rem .6rem;border-radius:.25rem;font-weight:700;color:#fff}.pass{background:#1b5e20}.fail{background:#b3261e}
 .sev{font-weight:700}.sev-critical{color:#8e1212}.sev-high{color:#a3300b}.sev-medium{color:#6b4e00}.sev-low{color:#1f4e79}
 .cell-intended{background:#e3f1e5}.cell-undeclared{background:#fbe4e1}.cell-blocked{background:#fff1c7}
-.tag{display:block;white-space:nowrap}.legend li{margin:.15rem 0}
+.tag{display:block}#flow-matrix{font-size:.85em}#flow-matrix td{min-width:7rem}.legend li{margin:.15rem 0}
 dl.evidence{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.evidence dt{font-weight:600}
 .muted{color:#4a4a4a}
 @media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}table,tr{break-inside:avoid}.verdict{border:1px solid #000;color:#000;background:none}.cell-intended,.cell-undeclared,.cell-blocked{background:none}a{color:inherit;text-decoration:none}}
@@ -111,11 +112,17 @@ function controls(rules: readonly Rule[], findings: readonly Finding[]): string 
   return table('Controls covered per framework', ['Framework', 'Controls checked', 'Controls with open findings', 'Controls'], rows, 'controls');
 }
 
+/** Ports in words: "All Connections" stays; everything but the declared ports reads "all except …". */
+function portsText(conn: ConnSet, declared: ConnSet): string {
+  if (!declared.isEmpty() && !conn.isAll() && conn.union(declared).isAll()) return `all except ${declared.toString()}`;
+  return conn.toString();
+}
+
 function cellHtml(c: MatrixCell | undefined): { html: string; cls?: string } {
   if (!c) return { html: '<span class="muted">none</span>' };
   const parts: string[] = [];
   if (!c.intended.isEmpty()) parts.push(`<span class="tag">✔ intended and allowed: ${esc(c.intended.toString())}</span>`);
-  if (!c.undeclared.isEmpty()) parts.push(`<span class="tag">⚠ allowed but undeclared: ${esc(c.undeclared.toString())}</span>`);
+  if (!c.undeclared.isEmpty()) parts.push(`<span class="tag">⚠ allowed but undeclared: ${esc(portsText(c.undeclared, c.declared))}</span>`);
   if (!c.blocked.isEmpty()) parts.push(`<span class="tag">✖ declared but blocked: ${esc(c.blocked.toString())}</span>`);
   const cls = !c.undeclared.isEmpty() ? 'cell-undeclared' : !c.blocked.isEmpty() ? 'cell-blocked' : 'cell-intended';
   return { html: parts.join(''), cls };
