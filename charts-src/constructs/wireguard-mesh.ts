@@ -13,9 +13,10 @@ type AdminGatewayPort = AdminGateway['ports'][number];
  * How admin traffic enters the mesh: through the internal Istio ingress gateway only.
  * - Gateway `ward-admin` (gateway namespace): HTTP servers on the admin gateway ports, exactly the
  *   admin route hosts (never "*").
- * - VirtualService `admin-<host>` per route (target namespace): host → `<service>:<port>`.
+ * - VirtualService `admin-<host>` per route (registry namespace): host → `<service>.<ns>:<port>`.
  * - AuthorizationPolicy `admin-access-<component>` (ALLOW): from the internal gateway's identity to
- *   exactly the routed ports of that component. Identities need mTLS: no exception is made.
+ *   exactly the routed ports of that component. Identities need mTLS: no exception is made. Only for
+ *   components in the registry namespace: ward writes no policy into other teams' namespaces.
  * - NetworkPolicy `ward-admin-from-vpn` (gateway namespace): the internal gateway pods accept only
  *   the VPN gateway's pods, on the gateway ports. NetworkPolicy `admin-access-<component>`: the target
  *   accepts the internal gateway's pods on the routed ports.
@@ -95,7 +96,9 @@ export class AdminMeshAccess extends Construct {
     if (routes.length === 0) return;
     this.gatewayAndRoutes(spec, wg, routes);
     const gwPrincipal = principal(gw.namespace, gw.serviceAccount);
-    for (const t of routedTargets(routes)) {
+    // ward writes policies only into the registry namespace: an ALLOW or an Ingress NetworkPolicy on a
+    // workload elsewhere would deny everything else that reaches it (its owners must allow the gateway).
+    for (const t of routedTargets(routes).filter((r) => r.namespace === spec.namespace)) {
       const name = labelValue(`admin-access-${t.component.name}`);
       new AuthorizationPolicy(this, `authz-${t.namespace}-${t.component.name}`, {
         metadata: { name, namespace: t.namespace },
@@ -127,7 +130,7 @@ export class AdminMeshAccess extends Construct {
       new ApiObject(this, `vs-${r.route.host}`, {
         apiVersion: 'networking.istio.io/v1',
         kind: 'VirtualService',
-        metadata: { name: hostSlug(r.route.host), namespace: r.namespace },
+        metadata: { name: hostSlug(r.route.host), namespace: spec.namespace },
         spec: {
           hosts: [r.route.host],
           gateways: [`${gw.namespace}/${ADMIN_GATEWAY_NAME}`],

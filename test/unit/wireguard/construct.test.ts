@@ -224,6 +224,19 @@ describe('WireGuard gateway synthesis', () => {
     expect(result.findings.map((f) => f.ruleId).sort()).toEqual(['WARD-NET-008', 'WARD-POD-003', 'WARD-POD-004', 'WARD-POD-008', 'WARD-POD-018']);
   });
 
+  it('routes to a component in another namespace but writes no policy there', () => {
+    const input = wgSpec();
+    const other = synthesize(
+      (() => {
+        const r = parseRegistrySpec({ ...input, components: [...(input.components ?? []), { name: 'keycloak', namespace: 'keycloak', selector: { app: 'keycloak' }, serviceAccount: 'keycloak', ports: [{ name: 'http', port: 8080 }] }], wireguard: { ...input.wireguard, routes: [{ host: 'keycloak-admin.internal', component: 'keycloak', port: 8080 }] } });
+        if (!r.ok) throw new Error(JSON.stringify(r.issues));
+        return r.spec;
+      })(),
+    );
+    expect(other.filter((o) => o.metadata.namespace === 'keycloak')).toEqual([]);
+    expect(find(other, 'VirtualService', 'dev', 'admin-keycloak-admin-internal').spec.http[0].route[0].destination).toEqual({ host: 'openg2p-keycloak.keycloak.svc.cluster.local', port: { number: 8080 } });
+  });
+
   it('emits nothing for a disabled gateway', () => {
     const off = synthesize(spec({ enabled: false }));
     expect(off.filter((o) => o.metadata.namespace === 'ward-vpn' || o.metadata.name === 'ward-vpn' || o.metadata.namespace === 'istio-system')).toEqual([]);
