@@ -6,15 +6,17 @@
 import { App } from 'cdk8s';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { formatIssues, parseRegistrySpec } from './model/index.js';
+import { formatIssues, parseRegistrySpec, registryDeploymentOwner } from './model/index.js';
 import { RegistryChart } from './synthesize.js';
 
 const file = process.env.WARD_SPEC ?? 'examples/openg2p-social-registry.yaml';
-const result = parseRegistrySpec(parse(readFileSync(file, 'utf8')) as unknown);
+const input = parse(readFileSync(file, 'utf8')) as unknown;
+const result = parseRegistrySpec(input);
 if (!result.ok) {
   process.stderr.write(`${file}: invalid RegistryDeployment\n${formatIssues(result.issues)}\n`);
   process.exit(2);
 }
 const app = new App();
-new RegistryChart(app, 'ward', result.spec);
+const owner = registryDeploymentOwner(input);
+new RegistryChart(app, 'ward', result.spec, owner ? { owner } : {});
 app.synth();

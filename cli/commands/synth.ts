@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../charts-src/kube.js';
-import { formatIssues, parseRegistrySpec, presets, type RegistrySpec } from '../../charts-src/model/index.js';
+import { formatIssues, parseRegistrySpec, presets, registryDeploymentOwner, type RegistrySpec } from '../../charts-src/model/index.js';
 import { synthesize, toJson, toYaml } from '../../charts-src/synthesize.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -26,6 +26,8 @@ Input (exactly one):
 
 Output: multi-document YAML (or a JSON array with --format json) on stdout, or with -o DIR one file
 per object named <kind>-<namespace>-<name>.yaml (lowercase). The same input always gives the same bytes.
+Objects are labelled ward.g2p.dev/owner=<namespace>.<name> of the RegistryDeployment (as the operator
+labels them), or <namespace>.<release> for a bare spec or a preset.
 
 Examples:
   ward synth --preset openg2p-social-registry --namespace dev
@@ -119,7 +121,8 @@ export async function runSynth(opts: SynthOptions): Promise<void> {
   checkInputs(opts);
   const contents = opts.file === undefined ? undefined : await readInput(opts.file);
   const { input, source } = specInput(opts, contents);
-  const objects = synthesize(specFrom(input, source));
+  const owner = registryDeploymentOwner(input);
+  const objects = synthesize(specFrom(input, source), owner ? { owner } : {});
   if (opts.output !== undefined) await writeObjects(opts.output, objects, opts.format);
   else process.stdout.write(render(objects, opts.format));
 }

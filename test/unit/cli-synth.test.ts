@@ -41,6 +41,8 @@ describe('ward synth', () => {
     expect(fromStdin.status).toBe(0);
     expect(fromStdin.stdout).toBe(fromFile.stdout);
     expect(fromStdin.stdout).toContain('kind: AuthorizationPolicy');
+    expect(fromStdin.stdout).toContain('ward.g2p.dev/owner: dev.social-registry\n');
+    expect(fromStdin.stdout).not.toContain('ward.g2p.dev/owner: dev.openg2p');
   });
 
   it('prints a JSON array with --format json, equal to synthesize()', () => {

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- tests poke at untyped documents (specs and manifests) */
 import { describe, expect, it } from 'vitest';
-import { formatIssues, IssueCode, parseRegistrySpec, type SpecIssue } from '../../../charts-src/model/index.js';
+import { formatIssues, IssueCode, parseRegistrySpec, registryDeploymentOwner, type SpecIssue } from '../../../charts-src/model/index.js';
 
 /** A small valid spec; each case mutates a fresh copy. */
 function base(): Record<string, any> {
@@ -273,5 +273,16 @@ describe('presets', () => {
     if (!r.ok) throw new Error(formatIssues(r.issues));
     const mail = r.spec.flows.filter((f) => f.from === 'registry' && f.to.component === 'mail');
     expect(mail).toEqual([{ from: 'registry', to: { component: 'mail' }, ports: [{ port: 25, protocol: 'TCP' }], description: 'SMTP only' }]);
+  });
+});
+
+describe('registryDeploymentOwner', () => {
+  it.each([
+    ['a RegistryDeployment names its owner', { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'sr', namespace: 'dev' }, spec: {} }, { name: 'sr', namespace: 'dev' }],
+    ['a bare spec has none', { namespace: 'dev' }, undefined],
+    ['a RegistryDeployment without metadata.namespace has none', { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'sr' } }, undefined],
+    ['another kind has none', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sr', namespace: 'dev' } }, undefined],
+  ])('%s', (_name, input, owner) => {
+    expect(registryDeploymentOwner(input)).toEqual(owner);
   });
 });

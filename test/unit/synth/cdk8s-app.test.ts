@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { formatIssues, parseRegistrySpec } from '../../../charts-src/model/index.js';
+import { formatIssues, parseRegistrySpec, registryDeploymentOwner } from '../../../charts-src/model/index.js';
 import { synthesize } from '../../../charts-src/synthesize.js';
 
 /** `cdk8s synth` runs charts-src/main.ts (cdk8s.yaml); it must write what `ward synth` prints. */
@@ -21,9 +21,11 @@ describe('the cdk8s app (charts-src/main.ts)', () => {
     expect(r.status).toBe(0);
     expect(readdirSync(out)).toEqual(['ward.k8s.yaml']);
     const written = parseAllDocuments(readFileSync(join(out, 'ward.k8s.yaml'), 'utf8')).map((d) => d.toJS() as unknown);
-    const spec = parseRegistrySpec(parse(readFileSync('examples/openg2p-social-registry.yaml', 'utf8')));
+    const input = parse(readFileSync('examples/openg2p-social-registry.yaml', 'utf8')) as unknown;
+    const spec = parseRegistrySpec(input);
     if (!spec.ok) throw new Error(formatIssues(spec.issues));
-    expect(written).toEqual(synthesize(spec.spec));
+    expect(written).toEqual(synthesize(spec.spec, { owner: registryDeploymentOwner(input)! }));
+    expect(JSON.stringify(written)).toContain('"ward.g2p.dev/owner":"dev.social-registry"');
   });
 
   it('exits 2 with the issues of an invalid spec named by WARD_SPEC', () => {
