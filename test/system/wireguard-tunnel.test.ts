@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads synthesised manifests as JSON */
 /**
  * The real tunnel: four network namespaces on this machine (admin client, a rogue client with an
  * unregistered key, the gateway, the target), veth pairs between them, wireguard-go everywhere.
@@ -209,6 +210,19 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
     expect(inNs(NS.gateway, 'ip', ['link', 'show', IF.gateway], { check: false }).status).not.toBe(0);
     expect(inNs(NS.gateway, 'nft', ['list', 'table', 'inet', 'ward_wireguard'], { check: false }).status).not.toBe(0);
     expect(gatewayLog()).toContain('ward-gateway: stopping');
+  });
+
+  it('ran the gateway with what ward synth puts into the ConfigMap and the Deployment', () => {
+    const objects = JSON.parse(ward(['synth', '-f', file('spec.yaml'), '--format', 'json']).stdout) as { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: any }[];
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'wireguard-gateway');
+    expect(cm?.data?.['wg0.conf']).toBe(readFileSync(file('wg0.conf'), 'utf8'));
+    expect(cm?.data?.['nftables.conf']).toBe(readFileSync(file('nftables.conf'), 'utf8').replaceAll(`"${IF.gateway}"`, '"wg0"'));
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'wireguard-gateway');
+    const env = (deployment?.spec.template.spec.containers[0].env ?? []) as { name: string; value: string }[];
+    expect(env.filter((e) => ['WG_ADDRESS', 'WG_MTU'].includes(e.name))).toEqual([
+      { name: 'WG_ADDRESS', value: '10.15.0.1/24' },
+      { name: 'WG_MTU', value: '1380' },
+    ]);
   });
 
   it('never prints a private key in CLI output or the gateway log', () => {
