@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../../charts-src/kube.js';
 import { formatIssues, parseRegistrySpec } from '../../../charts-src/model/index.js';
 import { synthesize } from '../../../charts-src/synthesize.js';
+import { wgSpec } from '../wireguard/fixtures.js';
 
 /**
  * Every synthesised object validates against the schema the API server would use: Istio objects
@@ -107,6 +108,7 @@ const inputs: [string, unknown][] = [
   ['preset openg2p-social-registry', { preset: 'openg2p-social-registry', namespace: 'dev' }],
   ['preset openg2p-commons', { preset: 'openg2p-commons', namespace: 'dev' }],
   ['the bare example spec (UDP, external CIDRs)', parseAllDocuments(readFileSync(new URL('../../../examples/registry-spec.yaml', import.meta.url), 'utf8'))[0]!.toJS()],
+  ['a spec with the WireGuard admin gateway', wgSpec()],
   [
     'a mesh-wide, PERMISSIVE spec',
     { preset: 'openg2p-commons', namespace: 'dev', mesh: { mtlsMode: 'PERMISSIVE', mtlsReason: 'migration window', meshWide: true } },
