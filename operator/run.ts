@@ -7,6 +7,7 @@ import type { RegistrySpec } from '../charts-src/model/index.js';
 import { synthesize as synthesizeSpec } from '../charts-src/synthesize.js';
 import type { RandomBytes } from '../charts-src/wireguard/keys.js';
 import type { ConditionResult } from './conditions.js';
+import { auditCondition } from './audit.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { AppliedMemo } from './diff.js';
 import { probeKeyManager } from './keymanager/probe.js';
@@ -48,7 +49,8 @@ export interface OperatorOptions {
   readonly workers?: number;
   /** Live key-manager probes. @default true */
   readonly probe?: boolean;
-  readonly audit?: (objects: readonly KubeObject[], spec: RegistrySpec) => ConditionResult;
+  /** AuditPassed: the `ward check` strict rules over the live children. false: no AuditPassed. @default auditCondition */
+  readonly audit?: ((objects: readonly KubeObject[], spec: RegistrySpec) => ConditionResult) | false;
   readonly synthesize?: (spec: RegistrySpec, options: { owner: Owner }) => KubeObject[];
   readonly kinds?: readonly KindInfo[];
   readonly onRequest?: (r: RequestRecord) => void;
@@ -103,7 +105,8 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       log,
       probeCache: new Map(),
       ...(options.probe === false ? {} : { probe: probeKeyManager }),
-      ...defined({ audit: options.audit, randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs }),
+      ...(options.audit === false ? {} : { audit: options.audit ?? ((objects, spec) => auditCondition(objects, spec, clock())) }),
+      ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs }),
     },
   });
 }

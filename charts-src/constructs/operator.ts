@@ -20,7 +20,19 @@ export interface OperatorInstallProps {
   readonly image?: string;
   /** @default 2 (leader election picks one) */
   readonly replicas?: number;
+  /**
+   * Namespaces allowed to scrape /metrics (port 8080), selected by `kubernetes.io/metadata.name`.
+   * @default ['monitoring']
+   */
+  readonly metricsScrapers?: readonly string[];
 }
+
+/** Waivers the install carries, each with its reason (shown in every `ward check` report). */
+export const OPERATOR_WAIVERS = {
+  apiServerEgress: 'WARD-NET-006: the operator must reach the API server, whose address differs per cluster, and probes key managers over https; egress is limited to ports 443 and 6443',
+  serviceAccountToken: 'WARD-POD-017: the operator is a Kubernetes API client and authenticates with its own service account token (RBAC: deploy/operator.yaml)',
+  imageDigest: 'WARD-POD-016: no registry digest exists before the image is published; pass --image <repo>@sha256:<digest> (OperatorInstallProps.image) when installing',
+} as const;
 
 export const OPERATOR_NAME = 'ward-operator';
 export const OPERATOR_LABELS = { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/part-of': 'ward', 'app.kubernetes.io/component': 'operator' } as const;
@@ -83,12 +95,14 @@ export class OperatorInstall extends Construct {
       metadata: { name: `${OPERATOR_NAME}-metrics`, namespace: ns, labels },
       spec: { selector: labels, ports: [{ name: 'http-metrics', port: 8080, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP' }] },
     });
-    this.networkPolicies(ns, labels);
+    this.networkPolicies(ns, labels, props.metricsScrapers ?? ['monitoring']);
   }
 
   private deployment(ns: string, labels: Record<string, string>, props: OperatorInstallProps): void {
+    const pinned = (props.image ?? OPERATOR_DEFAULT_IMAGE).includes('@sha256:');
+    const waivers = [OPERATOR_WAIVERS.serviceAccountToken, ...(pinned ? [] : [OPERATOR_WAIVERS.imageDigest])];
     new KubeDeployment(this, 'deployment', {
-      metadata: { name: OPERATOR_NAME, namespace: ns, labels },
+      metadata: { name: OPERATOR_NAME, namespace: ns, labels, annotations: { 'ward.g2p.dev/waive': waivers.join('\n') } },
       spec: {
         replicas: props.replicas ?? 2,
         selector: { matchLabels: labels },
@@ -123,14 +137,18 @@ export class OperatorInstall extends Construct {
     });
   }
 
-  private networkPolicies(ns: string, labels: Record<string, string>): void {
+  private networkPolicies(ns: string, labels: Record<string, string>, scrapers: readonly string[]): void {
     new KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
     new KubeNetworkPolicy(this, 'operator', {
-      metadata: { name: OPERATOR_NAME, namespace: ns, labels },
+      metadata: { name: OPERATOR_NAME, namespace: ns, labels, annotations: { 'ward.g2p.dev/waive': OPERATOR_WAIVERS.apiServerEgress } },
       spec: {
         podSelector: { matchLabels: labels },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ ports: [{ port: IntOrString.fromNumber(8080), protocol: 'TCP' }, { port: IntOrString.fromNumber(8081), protocol: 'TCP' }] }],
+        // Prometheus scrapes /metrics; kubelet probes (8081) come from the node and need no rule.
+        ingress: [{
+          from: scrapers.map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
+          ports: [{ port: IntOrString.fromNumber(8080), protocol: 'TCP' }],
+        }],
         egress: [
           // DNS
           { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: IntOrString.fromNumber(53), protocol: 'UDP' }, { port: IntOrString.fromNumber(53), protocol: 'TCP' }] },
