@@ -100,6 +100,19 @@ function selectorIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   return out;
 }
 
+/** Components sharing a service account share a mesh identity: ALLOW rules could not tell them apart. */
+function serviceAccountIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
+  const first = new Map<string, string>();
+  const out: SpecIssue[] = [];
+  spec.components.forEach((c, i) => {
+    const key = `${c.namespace ?? spec.namespace}/${c.serviceAccount}`;
+    const other = first.get(key);
+    if (other === undefined) first.set(key, c.name);
+    else out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'serviceAccount'], message: `service account "${c.serviceAccount}" is also the identity of component "${other}": authorization could not tell them apart; give each component its own` });
+  });
+  return out;
+}
+
 function flowPortIssues(f: Flow, to: Component | undefined, at: Path): SpecIssue[] {
   if (!to || to.ports.length === 0) return [];
   const out: SpecIssue[] = [];
@@ -134,6 +147,7 @@ export function topologyIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
     ...reservedNameIssues(spec, prefix),
     ...spec.components.flatMap((c, i) => exposureIssues(c, [...prefix, 'components', i])),
     ...selectorIssues(spec, prefix),
+    ...serviceAccountIssues(spec, prefix),
     ...flowIssues(spec, prefix),
   ];
 }

@@ -107,6 +107,11 @@ const invalid: [string, (s: Record<string, any>) => void, SpecIssue[]][] = [
     [{ code: IssueCode.InvalidValue, path: ['components', 0, 'selector'], message: 'also selects the pods of component "db" (its labels are a subset of theirs): add a label that tells them apart' }],
   ],
   [
+    'two components sharing a service account are refused, as their mesh identity would be the same',
+    (s) => (s.components[1].serviceAccount = 'registry'),
+    [{ code: IssueCode.Duplicate, path: ['components', 1, 'serviceAccount'], message: 'service account "registry" is also the identity of component "registry": authorization could not tell them apart; give each component its own' }],
+  ],
+  [
     'a flow without ports would allow every port',
     (s) => (s.flows[0].ports = []),
     [{ code: IssueCode.InvalidValue, path: ['flows', 0, 'ports'], message: 'must list at least one port: a flow without ports would allow every port' }],
