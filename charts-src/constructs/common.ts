@@ -158,3 +158,20 @@ export function namespaceSelector(namespace: string): { matchLabels: Record<stri
 export function cidrSlug(cidr: string): string {
   return cidr.replace(/[./]/g, '-');
 }
+
+/** Edges grouped by destination component (`into`) and by source component (`outOf`), in edge order. */
+export interface EdgeIndex {
+  readonly into: ReadonlyMap<string, readonly Edge[]>;
+  readonly outOf: ReadonlyMap<string, readonly Edge[]>;
+}
+
+export function indexEdges(edges: readonly Edge[]): EdgeIndex {
+  const into = new Map<string, Edge[]>();
+  const outOf = new Map<string, Edge[]>();
+  const push = (m: Map<string, Edge[]>, k: string, e: Edge): void => void m.set(k, [...(m.get(k) ?? []), e]);
+  for (const e of edges) {
+    if (e.to.kind === 'component') push(into, e.to.endpoint.component.name, e);
+    push(outOf, e.from.component.name, e);
+  }
+  return { into, outOf };
+}

@@ -19,6 +19,7 @@ import {
   compareStrings,
   endpointPrincipal,
   exposedPort,
+  indexEdges,
   ingressGatewayPrincipal,
   isLocal,
   localComponents,
@@ -112,8 +113,9 @@ export class MeshSecurity extends Construct {
     const { spec, edges } = props;
     this.peerAuthentication(spec);
     new AuthorizationPolicy(this, ALLOW_NOTHING, { metadata: { name: ALLOW_NOTHING, namespace: spec.namespace }, spec: {} });
+    const { into } = indexEdges(edges);
     for (const c of localComponents(spec)) {
-      const rules = allowRules(spec, c, edges);
+      const rules = allowRules(spec, c, into.get(c.name) ?? []);
       if (rules.length === 0) continue;
       new AuthorizationPolicy(this, `${ALLOW_PREFIX}${c.name}`, {
         metadata: { name: `${ALLOW_PREFIX}${c.name}`, namespace: spec.namespace },

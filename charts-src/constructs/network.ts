@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from '../imports/k8s.js';
 import { PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
 import { selectorKey } from '../selector.js';
-import { compareStrings, exposedPort, isLocal, localComponents, namespaceSelector, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
+import { compareStrings, exposedPort, indexEdges, isLocal, localComponents, namespaceSelector, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
 
 /**
  * Network isolation of the registry namespace (NetworkPolicy, L4):
@@ -108,12 +108,13 @@ export class NetworkIsolation extends Construct {
         },
       });
     }
-    for (const c of localComponents(spec)) this.componentPolicy(spec, c, edges);
+    const { into, outOf } = indexEdges(edges);
+    for (const c of localComponents(spec)) this.componentPolicy(spec, c, into.get(c.name) ?? [], outOf.get(c.name) ?? []);
   }
 
-  private componentPolicy(spec: RegistrySpec, c: Component, edges: readonly Edge[]): void {
-    const ingress = ingressRules(spec, c, edges);
-    const egress = egressRules(spec, c, edges);
+  private componentPolicy(spec: RegistrySpec, c: Component, into: readonly Edge[], outOf: readonly Edge[]): void {
+    const ingress = ingressRules(spec, c, into);
+    const egress = egressRules(spec, c, outOf);
     if (ingress.length === 0 && egress.length === 0) return;
     const policyTypes = [...(ingress.length > 0 ? ['Ingress'] : []), ...(egress.length > 0 ? ['Egress'] : [])];
     new KubeNetworkPolicy(this, `component-${c.name}`, {
