@@ -17,10 +17,12 @@ export interface PeerRequest {
   readonly serverPublicKey?: string;
   /** Overrides spec.wireguard.adminGateway.address. */
   readonly allowedIps?: readonly string[];
+  /** A preshared key for this peer: goes into the client config, and the spec entry references the Secret `<name>-psk`. */
+  readonly presharedKey?: string;
 }
 
 export interface PeerPlan {
-  readonly peer: Pick<WireguardPeer, 'name' | 'publicKey' | 'address'>;
+  readonly peer: Pick<WireguardPeer, 'name' | 'publicKey' | 'address' | 'presharedKeySecretRef'>;
   /** wg-quick configuration; contains the private key when one was generated. */
   readonly clientConfig: string;
   readonly generatedPrivateKey: boolean;
@@ -44,6 +46,7 @@ function nameAndEndpointProblems(wg: WireguardSpec, r: PeerRequest): string[] {
 function keyProblems(wg: WireguardSpec, r: PeerRequest, serverKey: string | undefined): string[] {
   const out: string[] = [];
   if (r.publicKey !== undefined && !isWireguardKey(r.publicKey)) out.push(`--public-key ${wireguardKeyProblem(r.publicKey) ?? ''}`);
+  if (r.presharedKey !== undefined && !isWireguardKey(r.presharedKey)) out.push(`preshared key ${wireguardKeyProblem(r.presharedKey) ?? ''} (\`ward wg genpsk\`)`);
   if (r.publicKey !== undefined && wg.peers.some((p) => p.publicKey === r.publicKey)) out.push('--public-key is already used by another peer: every peer needs its own key pair');
   if (serverKey === undefined) out.push('the gateway\'s public key is unknown: set spec.wireguard.publicKey (`ward wg pubkey < server.key`) or pass --server-public-key');
   else if (!isWireguardKey(serverKey)) out.push(`the gateway's public key ${wireguardKeyProblem(serverKey) ?? ''}`);
@@ -60,6 +63,11 @@ function requestProblems(wg: WireguardSpec, r: PeerRequest, serverKey: string | 
   return [...nameAndEndpointProblems(wg, r), ...keyProblems(wg, r, serverKey), ...allowedIpProblems(allowed)];
 }
 
+/** The Secret (in the gateway namespace) a peer's preshared key is mounted from: `<name>-psk`, key `presharedkey`. */
+export function presharedKeySecretRef(name: string): { name: string; key: string } {
+  return { name: `${name}-psk`.slice(0, 63).replace(/-+$/, ''), key: 'presharedkey' };
+}
+
 /** Plans a new peer; pure apart from the injected randomness. */
 export function planPeer(wg: WireguardSpec, r: PeerRequest, randomBytes?: RandomBytes): PeerResult {
   const serverKey = r.serverPublicKey ?? wg.publicKey;
@@ -70,6 +78,7 @@ export function planPeer(wg: WireguardSpec, r: PeerRequest, randomBytes?: Random
   if (problems.length > 0 || address === undefined || serverKey === undefined) return { ok: false, problems };
   const pair = r.publicKey === undefined ? generateKeyPair(randomBytes) : undefined;
   const publicKey = pair?.publicKey ?? r.publicKey ?? '';
-  const clientConfig = renderClientConfig({ wg, name: r.name, privateKey: pair?.privateKey, address, serverPublicKey: serverKey, endpoint: r.endpoint, allowedIps: allowed });
-  return { ok: true, plan: { peer: { name: r.name, publicKey, address }, clientConfig, generatedPrivateKey: pair !== undefined } };
+  const clientConfig = renderClientConfig({ wg, name: r.name, privateKey: pair?.privateKey, address, serverPublicKey: serverKey, endpoint: r.endpoint, allowedIps: allowed, presharedKey: r.presharedKey });
+  const psk = r.presharedKey === undefined ? {} : { presharedKeySecretRef: presharedKeySecretRef(r.name) };
+  return { ok: true, plan: { peer: { name: r.name, publicKey, address, ...psk }, clientConfig, generatedPrivateKey: pair !== undefined } };
 }

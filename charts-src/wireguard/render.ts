@@ -118,6 +118,8 @@ export interface ClientConfigInput {
   readonly endpoint: string;
   /** Split tunnel: only the admin gateway's range. */
   readonly allowedIps: readonly string[];
+  /** Optional preshared key (`wg genpsk`), also mounted on the gateway from the peer's Secret. */
+  readonly presharedKey?: string;
 }
 
 /** The administrator's wg-quick configuration: split tunnel, keepalive 25, the spec's MTU. */
@@ -129,6 +131,7 @@ export function renderClientConfig(c: ClientConfigInput): string {
     [
       '[Peer]',
       `PublicKey = ${c.serverPublicKey}`,
+      ...(c.presharedKey === undefined ? [] : [`PresharedKey = ${c.presharedKey}`]),
       `Endpoint = ${c.endpoint}`,
       `AllowedIPs = ${c.allowedIps.join(', ')}`,
       `PersistentKeepalive = ${String(PERSISTENT_KEEPALIVE)}`,

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { WireguardSpec } from '../../charts-src/model/index.js';
-import { generateKeyPair, isWireguardKey, publicKeyFromPrivate, wireguardKeyProblem } from '../../charts-src/wireguard/keys.js';
+import { generateKeyPair, generatePresharedKey, isWireguardKey, publicKeyFromPrivate, wireguardKeyProblem } from '../../charts-src/wireguard/keys.js';
 import { planPeer } from '../../charts-src/wireguard/peer.js';
 import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../../charts-src/wireguard/render.js';
 import { UsageError } from '../exit-codes.js';
@@ -71,6 +71,7 @@ interface PeerOptions {
   publicKey?: string;
   serverPublicKey?: string;
   allowedIps?: string[];
+  presharedKeyFile?: string;
   output?: string;
   json?: boolean;
 }
@@ -80,7 +81,8 @@ async function runPeer(o: PeerOptions): Promise<void> {
   const endpoint = o.endpoint ?? status.endpoint;
   if (endpoint === undefined) throw new UsageError('--endpoint HOST:PORT is required (the gateway\'s public UDP endpoint; the operator reports it in status.wireguard.endpoint)');
   const serverPublicKey = o.serverPublicKey ?? (wg.publicKey === undefined ? status.publicKey : undefined);
-  const result = planPeer(wg, { name: o.name, endpoint, publicKey: o.publicKey, serverPublicKey, allowedIps: o.allowedIps });
+  const presharedKey = o.presharedKeyFile === undefined ? undefined : await readPrivateKey(o.presharedKeyFile, 'preshared key file');
+  const result = planPeer(wg, { name: o.name, endpoint, publicKey: o.publicKey, serverPublicKey, allowedIps: o.allowedIps, presharedKey });
   if (!result.ok) throw new UsageError(`cannot create peer "${o.name}":\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
   const { plan } = result;
   const entry = stringify([plan.peer], { lineWidth: 0 });
@@ -94,7 +96,9 @@ async function runPeer(o: PeerOptions): Promise<void> {
   }
   if (o.output === undefined) out(plan.clientConfig);
   const where = o.output === undefined ? 'the client configuration above (keep it private: it holds the private key)' : `the client configuration in ${o.output} (mode 0600)`;
-  const hint = `# ${where}\n# add this entry to spec.wireguard.peers:\n${entry}`;
+  const ref = plan.peer.presharedKeySecretRef;
+  const pskHint = ref === undefined ? '' : `# and create the Secret ${ref.name} (key ${ref.key}) in namespace ${wg.namespace} from the same preshared key file:\n#   kubectl -n ${wg.namespace} create secret generic ${ref.name} --from-file=${ref.key}=<file>\n`;
+  const hint = `# ${where}\n# add this entry to spec.wireguard.peers:\n${entry}${pskHint}`;
   if (o.output === undefined) err(hint);
   else out(hint);
 }
@@ -123,6 +127,7 @@ generate their key pair on their own machine (ward wg peer); only public keys go
 
 Examples:
   ward wg keygen > server.key && ward wg pubkey < server.key
+  ward wg genpsk > alice.psk && ward wg peer -f spec.yaml --name alice --endpoint vpn.example.org:51820 --preshared-key-file alice.psk -o alice.conf
   ward wg peer -f spec.yaml --name alice-laptop --endpoint vpn.example.org:51820 -o alice.conf
   kubectl get rd registry -o yaml | ward wg peer -f - --name bob -o bob.conf   (key and endpoint from status)
   ward wg render -f spec.yaml --private-key-file server.key | wg setconf wg0 /dev/stdin
@@ -130,7 +135,7 @@ Examples:
 
 Exit codes: 0 ok; 2 usage error, invalid spec or malformed key. Guide: docs/wireguard.md.`;
 
-/** `ward wg keygen|pubkey|peer|render`: keys, peer configs and the gateway's rendered configuration. */
+/** `ward wg keygen|genpsk|pubkey|peer|render`: keys, peer configs and the gateway's rendered configuration. */
 export function registerWg(program: Command): void {
   const wg = program.command('wg').description('WireGuard admin gateway: keys, peer client configs, rendered gateway configuration.').addHelpText('after', HELP);
 
@@ -141,6 +146,10 @@ export function registerWg(program: Command): void {
       const pair = generateKeyPair();
       out(o.json ? JSON.stringify(pair, null, 2) : pair.privateKey);
     });
+
+  wg.command('genpsk')
+    .description('Print a new preshared key (like wg genpsk): 32 random bytes, base64.')
+    .action(() => out(generatePresharedKey()));
 
   wg.command('pubkey')
     .description('Read a private key on stdin and print its public key (like wg pubkey).')
@@ -158,6 +167,7 @@ export function registerWg(program: Command): void {
     .option('--public-key <key>', 'use an existing key pair: its public key (the config then has no PrivateKey)', keyOption)
     .option('--server-public-key <key>', 'the gateway public key (default: spec.wireguard.publicKey, else status.wireguard.publicKey)', keyOption)
     .option('--allowed-ips <cidrs>', 'split-tunnel AllowedIPs (default: spec.wireguard.adminGateway.address); repeatable, comma-separated', collect)
+    .option('--preshared-key-file <file>', 'add this preshared key (ward wg genpsk) to the client config; the spec entry references Secret <name>-psk')
     .option('-o, --output <file>', 'write the client config to FILE with mode 0600 (stdout then gets the spec entry)')
     .option('--json', 'print {"peer", "clientConfig"|"clientConfigFile"} as JSON')
     .action(async (o: PeerOptions) => runPeer(o));

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { generatePresharedKey } from '../../charts-src/wireguard/keys.js';
 import { isRoot, missingPrereq } from '../support/prereq.js';
 import { hasCommand, inNs, Lab, probe, run, tcpServer } from './wireguard-netns.js';
 
@@ -89,16 +88,14 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
       },
     };
     writeFileSync(file('spec.yaml'), stringify(spec));
-    const peer = ward(['wg', 'peer', '-f', file('spec.yaml'), '--name', 'alice', '--endpoint', ENDPOINT, '-o', file('alice.conf')]);
-    outputs.push(peer.stdout, peer.stderr);
-    clientKey = quickField(readFileSync(file('alice.conf'), 'utf8'), 'PrivateKey');
-    const entry = parse(peer.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as Record<string, unknown>[];
-    // A preshared key, handed to the administrator out of band: the gateway mounts it from a Secret.
-    presharedKey = generatePresharedKey();
+    // A preshared key: in the client config, and on the gateway mounted from the peer's Secret.
+    presharedKey = ward(['wg', 'genpsk']).stdout.trim();
     mkdirSync(file('psk/alice'), { recursive: true });
     writeFileSync(file('psk/alice/presharedkey'), `${presharedKey}\n`, { mode: 0o600 });
-    writeFileSync(file('alice.conf'), readFileSync(file('alice.conf'), 'utf8').replace(/^(PublicKey = .*)$/m, `$1\nPresharedKey = ${presharedKey}`), { mode: 0o600 });
-    spec.wireguard.peers = entry.map((p) => ({ ...p, presharedKeySecretRef: { name: 'alice-psk' } }));
+    const peer = ward(['wg', 'peer', '-f', file('spec.yaml'), '--name', 'alice', '--endpoint', ENDPOINT, '--preshared-key-file', file('psk/alice/presharedkey'), '-o', file('alice.conf')]);
+    outputs.push(peer.stdout, peer.stderr);
+    clientKey = quickField(readFileSync(file('alice.conf'), 'utf8'), 'PrivateKey');
+    spec.wireguard.peers = parse(peer.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')) as unknown[];
     writeFileSync(file('spec.yaml'), stringify(spec));
     for (const [name, args] of [
       ['wg0.conf', []],
@@ -149,8 +146,11 @@ describe.skipIf(skip !== undefined)('WireGuard admin gateway, real tunnel', () =
 
   it('writes the client config with mode 0600 and prints only the spec entry', () => {
     expect(statSync(file('alice.conf')).mode & 0o777).toBe(0o600);
-    expect(outputs[0]).toContain('name: alice');
-    expect(outputs[0]).toContain('address: 10.15.0.2/32');
+    const clientPub = inNs(NS.client, 'wg', ['show', IF.client, 'public-key']).stdout.trim();
+    expect(parse(outputs[0]!.split('\n').filter((l) => !l.startsWith('#')).join('\n'))).toEqual([
+      { name: 'alice', publicKey: clientPub, address: '10.15.0.2/32', presharedKeySecretRef: { name: 'alice-psk', key: 'presharedkey' } },
+    ]);
+    expect(quickField(readFileSync(file('alice.conf'), 'utf8'), 'PresharedKey')).toBe(presharedKey);
   });
 
   it('reaches the allowed target port through the tunnel', () => {

@@ -34,6 +34,12 @@ describe('ward wg', { timeout: 90_000 }, () => {
     expect(publicKeyFromPrivate(pair.privateKey)).toBe(pair.publicKey);
   });
 
+  it('generates a preshared key the way wg genpsk does', () => {
+    const r = wg(['genpsk']);
+    expect(r.status).toBe(0);
+    expect(Buffer.from(r.stdout.trim(), 'base64').length).toBe(32);
+  });
+
   it('derives the public key from stdin like wg pubkey', () => {
     const r = wg(['pubkey'], `${ALICE_PRIVATE}\n`);
     expect([r.status, r.stdout, r.stderr]).toEqual([0, 'hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=\n', '']);

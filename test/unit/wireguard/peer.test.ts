@@ -31,7 +31,16 @@ describe('ward wg peer planning', () => {
     expect(r.ok && r.plan.clientConfig).toContain('# PrivateKey = <your private key> (you brought your own key pair: add it here)\n');
   });
 
+  it('adds a preshared key to the client config and references its Secret in the spec entry', () => {
+    const psk = Buffer.alloc(32, 7).toString('base64');
+    const r = planPeer(wireguard(), { ...base, presharedKey: psk }, fixed);
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    expect(r.plan.peer.presharedKeySecretRef).toEqual({ name: 'carol-psk', key: 'presharedkey' });
+    expect(r.plan.clientConfig).toContain(`PublicKey = ${KEYS.server}\nPresharedKey = ${psk}\nEndpoint = vpn.example.org:51820\n`);
+  });
+
   it.each([
+    { name: 'a malformed preshared key', req: { ...base, presharedKey: 'short' }, wg: {}, problems: ['preshared key must be 44 characters of base64 encoding 32 bytes, as printed by `wg genkey`/`wg pubkey` (got 5 characters) (`ward wg genpsk`)'] },
     { name: 'an existing peer name', req: { ...base, name: 'alice' }, wg: {}, problems: ['peer "alice" already exists in spec.wireguard.peers: choose another --name'] },
     { name: 'a name that is not a DNS label', req: { ...base, name: 'Carol' }, wg: {}, problems: ['--name "Carol" must be a DNS-1123 label: lowercase letters, digits and "-", e.g. alice-laptop'] },
     { name: 'an endpoint without a port', req: { ...base, endpoint: 'vpn.example.org' }, wg: {}, problems: ['--endpoint "vpn.example.org" must be HOST:PORT of the gateway\'s UDP Service, e.g. vpn.example.org:51820'] },
