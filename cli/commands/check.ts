@@ -80,9 +80,14 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
     const { readCluster } = await import('../../policies/cluster.js');
-    const objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
-    return { objects, errors: [], cluster: true };
+    try {
+      const objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+      return { objects, errors: [], cluster: true };
+    } catch (err) {
+      throw new UsageError(`cannot read the cluster: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
+  if (opts.context || opts.kubeconfig) throw new UsageError('--context and --kubeconfig go with --cluster');
   if (!paths.length) throw new UsageError('nothing to check: give files, directories or "-" for stdin (or --cluster)');
   const load = await loadPaths(paths, { stdin: process.stdin });
   return { documents: load.documents, errors: load.errors, cluster: false };

@@ -23,7 +23,8 @@ function findingLines(f: Finding, ctx: ReportContext): string[] {
     const extra = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ');
     return [`  ${paint(ctx, 'dim', `waived   ${f.ruleId}  ${f.message}`)}`, `           ${paint(ctx, 'dim', `waiver (${s.by}): ${s.reason}${extra ? ` [${extra}]` : ''}`)}`];
   }
-  return [`  ${paint(ctx, f.severity, sev)} ${f.ruleId}  ${f.message}  ${paint(ctx, 'dim', where(f))}`, `           → ${f.remediation}`];
+  const at = where(f);
+  return [`  ${paint(ctx, f.severity, sev)} ${f.ruleId}  ${f.message}${at ? `  ${paint(ctx, 'dim', at)}` : ''}`, `           → ${f.remediation}`];
 }
 
 function groups(findings: readonly Finding[]): Map<string, Finding[]> {
