@@ -39,16 +39,17 @@ const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
  * Raw JSON on purpose: client-node's typed serializer drops the `x-kubernetes-*` schema keys.
  */
 export async function installCrds(kc: KubeConfig, crds: readonly KubernetesObject[], timeoutMs = 60_000): Promise<string[]> {
-  for (const crd of crds) {
+  const apply = async (crd: KubernetesObject): Promise<string> => {
+    const name = crd.metadata?.name ?? '';
     try {
       await serverSideApplyRaw(kc, CRD_PATH, crd, DEV_CLUSTER_FIELD_MANAGER);
     } catch (err) {
-      throw new Error(`applying CustomResourceDefinition ${crd.metadata?.name ?? '?'} failed: ${describeError(err)}`, { cause: err });
+      throw new Error(`applying CustomResourceDefinition ${name || '?'} failed: ${describeError(err)}`, { cause: err });
     }
-  }
-  const names = crds.map((c) => c.metadata?.name ?? '');
-  for (const name of names) await waitForCrdEstablished(kc, name, timeoutMs);
-  return names;
+    await waitForCrdEstablished(kc, name, timeoutMs);
+    return name;
+  };
+  return Promise.all(crds.map(apply));
 }
 
 /** A one-line description of a client-node ApiException (its Status message) or any other error. */

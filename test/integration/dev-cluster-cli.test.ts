@@ -58,7 +58,7 @@ describeCluster('ward dev-cluster (end to end)', () => {
     const purged = await ward('dev-cluster', 'down', '--dir', clusterDir, '--purge');
     expect(purged.exitCode).toBe(0);
     expect(existsSync(clusterDir)).toBe(false);
-  });
+  }, 300_000); // a ceiling for a loaded 2-core machine, not an assertion
 
   it('refuses a --port that is in use, naming the port', async () => {
     const server: Server = createServer();

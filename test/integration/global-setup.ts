@@ -114,6 +114,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       detached: false,
       ownerPid: process.pid,
       extraApiserverArgs: INTEGRATION_APISERVER_ARGS,
+      readyTimeoutMs: 180_000, // CI runs the other test projects beside this one on 2 cores
     });
     process.stderr.write(`integration: control plane at ${state.server}, kubeconfig ${state.kubeconfig}\n`);
     project.provide('wardKubeconfig', state.kubeconfig);
