@@ -4,9 +4,12 @@ import { flow, helmSelector, keyManagerComponents, keyManagerFlows, presetHost, 
 /**
  * OpenG2P Social Registry, chart 1.3.1 layout: Odoo 17 (Bitnami subchart), PostgreSQL, the MOSIP key
  * manager with SoftHSM and artifactory, MinIO, mail and the reporting pipeline in the release
- * namespace; Keycloak is the organisation-wide instance in namespace `keycloak`.
+ * namespace; Keycloak and eSignet are the organisation-wide instances in namespaces `keycloak` and
+ * `esignet` (peers: ward writes nothing there).
  */
 export const KEYCLOAK_NAMESPACE = 'keycloak';
+/** eSignet (beneficiary login over OIDC) is organisation-wide too. */
+export const ESIGNET_NAMESPACE = 'esignet';
 
 function components(release: string, namespace: string): ComponentInput[] {
   return [
@@ -31,6 +34,7 @@ function components(release: string, namespace: string): ComponentInput[] {
     { name: 'mail', selector: helmSelector('mail', release), serviceAccount: `${release}-mail`, ports: [{ name: 'tcp-smtp', port: 25 }] },
     ...reportingComponents(release),
     { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, selector: helmSelector('keycloak', 'keycloak'), serviceAccount: 'keycloak', ports: [{ name: 'http', port: 8080 }] },
+    { name: 'esignet', namespace: ESIGNET_NAMESPACE, selector: helmSelector('esignet', 'esignet'), serviceAccount: 'esignet', ports: [{ name: 'http', port: 8088 }] },
   ];
 }
 
@@ -42,6 +46,7 @@ export function openg2pSocialRegistry(release: string, namespace: string): Regis
     flows: [
       flow('registry', 'postgresql', [5432], 'Odoo keeps the registry in database socialregistrydb'),
       flow('registry', 'keycloak', [8080], 'the registry fetches tokens from the Keycloak token endpoint'),
+      flow('registry', 'esignet', [8088], 'beneficiaries log in to the registry portal through eSignet (OIDC)'),
       flow('registry', 'mail', [25], 'the registry sends notifications'),
       flow('registry', 'minio', [9000], 'the registry stores attachments in bucket documents'),
       ...keyManagerFlows(),
