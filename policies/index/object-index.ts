@@ -41,6 +41,8 @@ export class ObjectIndex {
   private readonly selectionCache = new Map<KubeObject, readonly Workload[]>();
   private readonly workloadByObject = new Map<KubeObject, Workload>();
   private readonly personalDataCache = new Map<Workload, boolean>();
+  private readonly workloadsByNs = new Map<string, Workload[]>();
+  private policiesByWorkload: Map<Workload, KubeObject[]> | undefined;
 
   private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument }[], options: IndexOptions) {
     this.cluster = options.cluster ?? false;
@@ -60,6 +62,7 @@ export class ObjectIndex {
         if (w) {
           workloads.push(w);
           this.workloadByObject.set(object, w);
+          push(this.workloadsByNs, w.namespace, w);
         }
       }
     }
@@ -126,7 +129,7 @@ export class ObjectIndex {
   }
 
   workloadsIn(namespace: string): readonly Workload[] {
-    return this.workloads.filter((w) => w.namespace === namespace);
+    return this.workloadsByNs.get(namespace) ?? [];
   }
 
   workloadOf(obj: KubeObject): Workload | undefined {
@@ -170,7 +173,12 @@ export class ObjectIndex {
 
   /** NetworkPolicies selecting a workload. */
   networkPoliciesFor(w: Workload): readonly KubeObject[] {
-    return this.inNamespace('NetworkPolicy', w.namespace).filter((p) => this.policyTargets(p).includes(w));
+    if (!this.policiesByWorkload) {
+      const map = new Map<Workload, KubeObject[]>();
+      for (const np of this.ofKind('NetworkPolicy')) for (const target of this.policyTargets(np)) push(map, target, np);
+      this.policiesByWorkload = map;
+    }
+    return this.policiesByWorkload.get(w) ?? [];
   }
 
   /** True when the workload is labelled as holding personal data, or a RegistryDeployment in the input says so. */
