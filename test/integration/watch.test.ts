@@ -1,7 +1,9 @@
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { down, up } from '../../dev-cluster/cluster.js';
 import { supervisedWatch, type WatchEvent, type WatchLifecycle } from '../../operator/watch.js';
-import { adminKubeConfig, compactEtcd, describeCluster, freshNamespace } from './helpers.js';
+import { adminKubeConfig, compactEtcd, describeCluster, freshNamespace, runDir } from './helpers.js';
 
 interface Recorder {
   readonly events: WatchEvent<V1ConfigMap>[];
@@ -82,6 +84,40 @@ describeCluster('supervisedWatch against a real API server', () => {
     await put('after', '3');
     await vi.waitFor(() => expect(summary(rec.events, 'after')).toEqual(['ADDED 3']));
   });
+
+  it('survives a restart of the API server: backs off while it is down, then resumes without replaying', async () => {
+    // A private cluster (below the run directory, so an interrupted run still stops it).
+    const dir = join(runDir, 'restart');
+    const start = () => up({ dir, env: process.env, progress: () => undefined, detached: false });
+    const { state } = await start();
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(state.kubeconfig);
+      const privateCore = kc.makeApiClient(CoreV1Api);
+      const events: WatchEvent<V1ConfigMap>[] = [];
+      const lifecycle: WatchLifecycle[] = [];
+      const done = supervisedWatch<V1ConfigMap>({
+        kubeConfig: kc, path: '/api/v1/namespaces/default/configmaps',
+        list: () => privateCore.listNamespacedConfigMap({ namespace: 'default' }),
+        onEvent: (e) => void events.push(e), onLifecycle: (l) => void lifecycle.push(l),
+        signal: abort.signal, backoff: { initialMs: 100, maxMs: 1_000 },
+      });
+      const create = (name: string) => privateCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name }, data: { v: name } } });
+      await create('before-restart');
+      await vi.waitFor(() => expect(summary(events, 'before-restart')).toEqual(['ADDED before-restart']));
+      await down(dir);
+      await vi.waitFor(() => expect(lifecycle.some((l) => l.kind === 'error')).toBe(true), { timeout: 30_000 });
+      const again = await start();
+      expect(again.state.server).toBe(state.server); // same port, same certificates, same etcd data
+      await create('after-restart');
+      await vi.waitFor(() => expect(summary(events, 'after-restart')).toEqual(['ADDED after-restart']), { timeout: 30_000 });
+      expect(summary(events, 'before-restart')).toEqual(['ADDED before-restart']);
+      abort.abort();
+      await done;
+    } finally {
+      await down(dir, { purge: true });
+    }
+  }, 300_000);
 
   it('backs off and keeps retrying while the path is not served, then stops on abort', async () => {
     const rec = watchConfigMaps({ path: '/apis/nothing.ward.g2p.dev/v1/things', list: () => Promise.reject(new Error('not served')) });
