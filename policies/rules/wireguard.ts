@@ -1,7 +1,8 @@
 /**
  * WG: the WireGuard admin gateway — private keys outside Secrets, AllowedIPs too wide on the server
  * or the client, NET_ADMIN/privileged outside the gateway namespace, the gateway namespace without
- * default-deny, and more than the UDP listen port exposed. Messages never contain key material.
+ * default-deny, more than the UDP listen port exposed, client keys generated on the server. Messages
+ * never contain key material.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import { allowedIps, isDefaultRoute, looksLikeWireguardConfig, parseWireguardConfig, prefixLength, type ConfigSection } from '../../charts-src/wireguard/config-text.js';
@@ -19,6 +20,7 @@ export const WG_CLIENT_FULL_TUNNEL = 'WARD-WG-003';
 export const WG_NET_ADMIN_OUTSIDE_GATEWAY = 'WARD-WG-004';
 export const WG_GATEWAY_NO_DEFAULT_DENY = 'WARD-WG-005';
 export const WG_EXTRA_PORTS_EXPOSED = 'WARD-WG-006';
+export const WG_SERVER_GENERATED_PEERS = 'WARD-WG-007';
 
 /** ConfigMap values that hold WireGuard configuration text, with their data key. */
 function configTexts(cm: KubeObject): { key: string; sections: ConfigSection[] }[] {
@@ -218,4 +220,27 @@ const extraPortsExposed: Rule = defineRule({
   check: (index) => [...extraServicePorts(index, extraPortsExposed), ...openIngress(index, extraPortsExposed)],
 });
 
-export const wireguardRules: readonly Rule[] = [privateKeyExposed, serverAllowedIpsWide, clientFullTunnel, netAdminOutsideGateway, gatewayNoDefaultDeny, extraPortsExposed];
+/** Why a container generates client key pairs on the server, or undefined. */
+function serverSidePeers(container: Readonly<Record<string, unknown>>): string | undefined {
+  const image = str(container.image) ?? '';
+  if (/wg-easy/i.test(image)) return `runs ${image}, which generates every client's key pair on the server`;
+  if (!/linuxserver\/wireguard/i.test(image)) return undefined;
+  const peers = recs(container.env).find((e) => str(e.name) === 'PEERS' && (str(e.value) ?? '') !== '');
+  return peers === undefined ? undefined : `generates client key pairs on the server (PEERS=${str(peers.value) ?? ''})`;
+}
+
+const serverGeneratedPeers: Rule = defineRule({
+  id: WG_SERVER_GENERATED_PEERS, title: 'WireGuard client keys generated on the server', severity: 'high',
+  rationale: 'When the gateway generates the peers (linuxserver/wireguard PEERS, wg-easy), the server holds every administrator\'s private key: one compromise or one backup leak impersonates them all.',
+  remediation: 'Have each administrator generate their key pair locally (ward wg peer) and give the gateway public keys only.',
+  controls: { nsa: NSA.secrets, owasp2025: 'K03' },
+  check: (index) =>
+    index.workloads.flatMap((w) =>
+      w.containers.flatMap((c) => {
+        const what = serverSidePeers(c.container);
+        return what === undefined ? [] : [findingOf(index, serverGeneratedPeers, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} container "${c.name}" ${what}: the server holds the administrators' private keys`, { path: c.path })];
+      }),
+    ),
+});
+
+export const wireguardRules: readonly Rule[] = [privateKeyExposed, serverAllowedIpsWide, clientFullTunnel, netAdminOutsideGateway, gatewayNoDefaultDeny, extraPortsExposed, serverGeneratedPeers];

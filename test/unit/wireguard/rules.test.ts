@@ -9,6 +9,7 @@ import {
   WG_NET_ADMIN_OUTSIDE_GATEWAY,
   WG_PRIVATE_KEY_EXPOSED,
   WG_SERVER_ALLOWED_IPS_WIDE,
+  WG_SERVER_GENERATED_PEERS,
   wireguardRules,
 } from '../../../policies/rules/wireguard.js';
 import { KEYS } from './fixtures.js';
@@ -43,7 +44,7 @@ const clientConf = (allowed: string): string => `[Interface]\nAddress = 10.15.0.
 
 describe('WARD-WG rules', () => {
   it('are registered in the catalogue with their documented ids', () => {
-    expect(wireguardRules.map((r) => r.id)).toEqual(['WARD-WG-001', 'WARD-WG-002', 'WARD-WG-003', 'WARD-WG-004', 'WARD-WG-005', 'WARD-WG-006']);
+    expect(wireguardRules.map((r) => r.id)).toEqual(['WARD-WG-001', 'WARD-WG-002', 'WARD-WG-003', 'WARD-WG-004', 'WARD-WG-005', 'WARD-WG-006', 'WARD-WG-007']);
     for (const r of wireguardRules) expect(rules.get(r.id)).toBe(r);
   });
 
@@ -166,6 +167,24 @@ describe('WARD-WG rules', () => {
       id: WG_EXTRA_PORTS_EXPOSED,
       objects: [bastion, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'wg', namespace: 'vpn' }, spec: { podSelector: { matchLabels: { app: 'wireguard' } }, ingress: [{}] } }],
       expected: ['WARD-WG-006 medium NetworkPolicy vpn/wg ingress rule #0 lets in more than the WireGuard UDP listen port'],
+    },
+    {
+      name: 'the linuxserver image pre-generating peers',
+      id: WG_SERVER_GENERATED_PEERS,
+      objects: [deployment('vpn', 'wireguard', { ...wgContainer, env: [{ name: 'PEERS', value: '30' }] })],
+      expected: ['WARD-WG-007 high Deployment vpn/wireguard container "main" generates client key pairs on the server (PEERS=30): the server holds the administrators\' private keys'],
+    },
+    {
+      name: 'wg-easy',
+      id: WG_SERVER_GENERATED_PEERS,
+      objects: [deployment('vpn', 'wg-easy', { image: 'ghcr.io/wg-easy/wg-easy:14' })],
+      expected: ['WARD-WG-007 high Deployment vpn/wg-easy container "main" runs ghcr.io/wg-easy/wg-easy:14, which generates every client\'s key pair on the server: the server holds the administrators\' private keys'],
+    },
+    {
+      name: 'the linuxserver image in server mode without PEERS, and ward\'s gateway',
+      id: WG_SERVER_GENERATED_PEERS,
+      objects: [bastion, deployment('ward-vpn', 'wireguard-gateway', { image: 'ward/wireguard-gateway:0.1.0' })],
+      expected: [],
     },
   ])('reports $name', ({ id, objects, expected }) => {
     expect(run(id, objects)).toEqual(expected);
