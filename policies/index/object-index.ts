@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import { isEmptySelector, matchesSelector, type LabelSelector } from '../../charts-src/selector.js';
+import { redactSecret } from '../load/secrets.js';
 import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
 import type { ObjectRef, SourceLocation } from '../types.js';
 import { rec, recs, str, strMap } from './access.js';
@@ -24,6 +25,7 @@ export interface IndexOptions {
 
 interface Origin {
   readonly doc?: LoadedDocument;
+  readonly facts?: SecretFacts;
 }
 
 export class ObjectIndex {
@@ -44,14 +46,14 @@ export class ObjectIndex {
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private policiesByWorkload: Map<Workload, KubeObject[]> | undefined;
 
-  private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument }[], options: IndexOptions) {
+  private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument; facts?: SecretFacts }[], options: IndexOptions) {
     this.cluster = options.cluster ?? false;
     this.meshRootNamespace = options.meshRootNamespace ?? 'istio-system';
     this.defaultNamespace = options.defaultNamespace ?? 'default';
     const unknown = new Map<string, number>();
     const workloads: Workload[] = [];
-    for (const { object, doc } of entries) {
-      this.origins.set(object, doc ? { doc } : {});
+    for (const { object, doc, facts } of entries) {
+      this.origins.set(object, { ...(doc ? { doc } : {}), ...(facts ? { facts } : {}) });
       const ns = this.namespaceOf(object);
       push(this.byKind, object.kind, object);
       push(this.byKindNs, `${object.kind}/${ns ?? ''}`, object);
@@ -75,8 +77,9 @@ export class ObjectIndex {
     return new ObjectIndex(docs.map((doc) => ({ object: doc.object, doc })), options);
   }
 
+  /** Objects without positions (a cluster, synthesised output). Secret values are reduced to facts here too. */
   static fromObjects(objects: readonly KubeObject[], options: IndexOptions = {}): ObjectIndex {
-    return new ObjectIndex(objects.map((object) => ({ object })), options);
+    return new ObjectIndex(objects.map((object) => (object.kind === 'Secret' && (object.data !== undefined || object.stringData !== undefined) ? redactSecret(object) : { object })), options);
   }
 
   /** Namespace of a namespaced object (defaulted), undefined for cluster-scoped kinds. */
@@ -212,13 +215,9 @@ export class ObjectIndex {
 
   /** Keys and weakness facts of a Secret (undefined when only its metadata is known). */
   secretFacts(secret: KubeObject): SecretFacts | undefined {
-    return this.document(secret)?.secretFacts ?? inlineFacts(secret);
+    const origin = this.origins.get(secret);
+    return origin?.doc?.secretFacts ?? origin?.facts;
   }
-}
-
-function inlineFacts(secret: KubeObject): SecretFacts | undefined {
-  const keys = [...Object.keys(rec(secret.data)), ...Object.keys(rec(secret.stringData))];
-  return keys.length ? { keys, weak: [] } : undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

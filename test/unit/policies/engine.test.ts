@@ -148,3 +148,20 @@ describe('profiles, severities and exit codes', () => {
     expect(r.unknownKinds).toEqual({ 'Certificate.cert-manager.io': 1, 'Widget.example.com': 1 });
   });
 });
+
+describe('objects without positions (operator, cluster, synthesis)', () => {
+  it('reduces Secret values to facts: weak values are found, the value never leaves the index', () => {
+    const objects = [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'dev' }, data: { password: Buffer.from('changeme').toString('base64') } }];
+    const r = runCheck({ objects, profile: only(['WARD-SEC-004']), now: NOW });
+    expect(r.findings.map((f) => [f.message, f.location])).toEqual([['Secret dev/db key "password" is a well-known default value', undefined]]);
+    expect(JSON.stringify(r)).not.toContain(Buffer.from('changeme').toString('base64'));
+  });
+
+  it('takes personal data from a RegistryDeployment among the inputs', () => {
+    const rd = { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'sr', namespace: 'dev' },
+      spec: { namespace: 'dev', components: [{ name: 'web', selector: { app: 'web' }, serviceAccount: 'web', personalData: true }] } };
+    const objects = [...docs(deploy()).map((d) => d.object), rd];
+    const r = runCheck({ objects, profile: only(['WARD-NET-003']), now: NOW });
+    expect(r.findings.map((f) => [f.severity, f.message])).toEqual([['high', 'Deployment dev/web is selected by no NetworkPolicy for ingress: any source can connect to it (holds personal data)']]);
+  });
+});
