@@ -74,3 +74,12 @@ export function reportFacts(inputs: FlowInputs, layer: Layer = 'both'): Pick<Htm
     mtls: mtlsRows(inputs.index),
   };
 }
+
+/**
+ * Everything `ward check --format html` needs beyond the check result, for a caller that has the
+ * index and the evidence: pass it as `html` in the reporter context
+ * (`reporters.html(result, { ...ctx, html: htmlExtras(index, evidence) })`).
+ */
+export function htmlExtras(index: ObjectIndex, evidence: HtmlReport['evidence']): Partial<HtmlReport> {
+  return { ...reportFacts(withPlaceholders(index)), evidence };
+}
