@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import {
   IntOrString,
@@ -66,6 +67,18 @@ export const OPEN_ENDPOINT_WAIVERS = {
   networkPolicy: 'WARD-NET-006: administrators connect from changing addresses; only the WireGuard UDP port is open and WireGuard answers only to known keys (set spec.wireguard.sourceRanges to narrow it)',
   service: 'WARD-NET-008: the WireGuard admin gateway endpoint: UDP only, the single way administrators enter the cluster',
 } as const;
+
+/**
+ * Pod-template annotation carrying a digest of the ConfigMap data: the entrypoint applies the rendered
+ * files once at start, so a changed peer list or ruleset must roll the pod. Deterministic (content only).
+ */
+export const CONFIG_DIGEST_ANNOTATION = 'ward.g2p.dev/config-sha256';
+
+export function configDigest(data: Readonly<Record<string, string>>): string {
+  const h = createHash('sha256');
+  for (const key of Object.keys(data).sort()) h.update(`${key}\0${data[key] ?? ''}\0`);
+  return h.digest('hex');
+}
 
 /** ConfigMap data: the rendered `wg setconf` peers, nftables ruleset and preshared-key map. Public data only. */
 export function gatewayConfigData(wg: WireguardSpec): Record<string, string> {
@@ -173,7 +186,7 @@ export class WireguardGateway extends Construct {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: { ...GATEWAY_LABELS } },
         template: {
-          metadata: { labels: { ...GATEWAY_LABELS } },
+          metadata: { labels: { ...GATEWAY_LABELS }, annotations: { [CONFIG_DIGEST_ANNOTATION]: configDigest(gatewayConfigData(wg)) } },
           spec: {
             serviceAccountName: GATEWAY_NAME,
             automountServiceAccountToken: false,

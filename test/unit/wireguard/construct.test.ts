@@ -237,6 +237,13 @@ describe('WireGuard gateway synthesis', () => {
     expect(find(other, 'VirtualService', 'dev', 'admin-keycloak-admin-internal').spec.http[0].route[0].destination).toEqual({ host: 'openg2p-keycloak.keycloak.svc.cluster.local', port: { number: 8080 } });
   });
 
+  it('rolls the gateway pod when the peers change, and only then', () => {
+    const digest = (o: readonly KubeObject[]): string => find(o, 'Deployment', 'ward-vpn', 'wireguard-gateway').spec.template.metadata.annotations['ward.g2p.dev/config-sha256'];
+    expect(digest(objects)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest(synthesize(spec()))).toBe(digest(objects));
+    expect(digest(synthesize(spec({ peers: [] })))).not.toBe(digest(objects));
+  });
+
   it('emits nothing for a disabled gateway', () => {
     const off = synthesize(spec({ enabled: false }));
     expect(off.filter((o) => o.metadata.namespace === 'ward-vpn' || o.metadata.name === 'ward-vpn' || o.metadata.namespace === 'istio-system')).toEqual([]);
