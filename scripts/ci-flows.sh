@@ -2,10 +2,10 @@
 # Installs the tools the `ward flows` tests need: netpol-analyzer (the differential
 # test's reference) and Debian chromium (the HTML report's browser test).
 # Idempotent: each step is skipped when its tool is already there.
-# Usage: source scripts/ci-flows.sh   (or run it, then add "$WARD_TOOLS_BIN" to PATH)
+# Usage: bash scripts/ci-flows.sh, then put "$WARD_CACHE_DIR/bin" (default ~/.cache/ward/bin) on PATH.
 set -euo pipefail
 
-WARD_TOOLS_BIN="${WARD_TOOLS_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/ward/bin}"
+WARD_TOOLS_BIN="${WARD_TOOLS_BIN:-${WARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ward}/bin}"
 NETPOL_VERSION="v1.4.4"
 mkdir -p "$WARD_TOOLS_BIN"
 export PATH="$WARD_TOOLS_BIN:$PATH"
