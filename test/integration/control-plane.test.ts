@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { beforeAll, expect, inject, it, vi } from 'vitest';
 import { installCrds, WARD_CRD_FILE } from '../../dev-cluster/crds.js';
 import { serverSideApplyRaw } from '../../dev-cluster/raw.js';
-import { adminKubeConfig, describeCluster, freshNamespace, restrictedKubeConfig, serviceAccountToken, waitForCrdEstablished } from './helpers.js';
+import { adminKubeConfig, describeCluster, freshNamespace, kubeconfigPath, restrictedKubeConfig, serviceAccountToken, waitForCrdEstablished } from './helpers.js';
 
 const FIELD_MANAGER = 'ward-operator';
 
@@ -33,6 +33,11 @@ describeCluster('the integration control plane is a real kube-apiserver', () => 
   let ns: string;
   beforeAll(async () => {
     ns = await freshNamespace();
+  });
+
+  it('points KUBECONFIG of the test processes at this cluster, never at a developer\'s own', () => {
+    expect(process.env.KUBECONFIG).toBe(kubeconfigPath);
+    expect(process.env.WARD_TEST_KUBECONFIG).toBe(kubeconfigPath);
   });
 
   it('serves the Istio CRDs installed by the dev cluster', async () => {

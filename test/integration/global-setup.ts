@@ -8,7 +8,8 @@
  * and signal hooks (synchronous SIGKILL), and a run killed outright (kill -9) is reaped by the next
  * run, which finds its `owner.pid` dead.
  *
- * Tests get the kubeconfig with `inject('wardKubeconfig')`; an empty string means the binaries
+ * Tests get the kubeconfig with `inject('wardKubeconfig')` (also in $KUBECONFIG and
+ * $WARD_TEST_KUBECONFIG of the test workers); an empty string means the binaries
  * could not be had and the suites skip loudly (or the run fails with CI=true).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,6 +120,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stderr.write(`integration: control plane at ${state.server}, kubeconfig ${state.kubeconfig}\n`);
     project.provide('wardKubeconfig', state.kubeconfig);
     project.provide('wardCrdError', wardCrdError ?? '');
+    // Also for code that reads the environment (KubeConfig.loadFromDefault, a spawned `ward`): tests can
+    // never reach the developer's own cluster through an inherited KUBECONFIG.
+    process.env.KUBECONFIG = state.kubeconfig;
+    process.env.WARD_TEST_KUBECONFIG = state.kubeconfig;
   } catch (err) {
     await teardown();
     if (!(err instanceof GoMissingError)) throw err;
