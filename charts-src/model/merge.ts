@@ -2,7 +2,16 @@ import { IssueCode, type SpecIssue } from './issues.js';
 import { presets } from './presets/index.js';
 
 type Path = readonly (string | number)[];
-type MergeResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
+/**
+ * Where each entry of the merged `components` and `flows` lists came from: the index in the spec as
+ * written, or undefined for an entry the preset alone supplies. Issue paths are mapped back with it.
+ */
+export interface MergeOrigin {
+  readonly components: readonly (number | undefined)[];
+  readonly flows: readonly (number | undefined)[];
+}
+
+type MergeResult = { readonly ok: true; readonly value: unknown; readonly origin?: MergeOrigin } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -12,15 +21,29 @@ function named(list: unknown): Record<string, unknown>[] {
   return Array.isArray(list) ? list.filter(isRecord) : [];
 }
 
-/** Components merge by name: a component stated in the spec replaces the preset's fields it states. */
-function mergeComponents(base: unknown, over: unknown): unknown[] {
-  const out = named(base).map((c) => ({ ...c }));
-  for (const c of Array.isArray(over) ? over : []) {
-    const i = isRecord(c) ? out.findIndex((b) => b.name === c.name) : -1;
-    if (i >= 0 && isRecord(c)) out[i] = { ...out[i], ...c };
-    else out.push(c as Record<string, unknown>);
-  }
+/** Mappings merge field by field, recursively; anything else stated (scalars, lists) replaces. */
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
   return out;
+}
+
+/** Components merge by name: a component stated in the spec replaces the preset's fields it states (mappings field by field). */
+function mergeComponents(base: unknown, over: unknown): { list: unknown[]; origin: (number | undefined)[] } {
+  const list: unknown[] = named(base).map((c) => ({ ...c }));
+  const origin: (number | undefined)[] = list.map(() => undefined);
+  (Array.isArray(over) ? over : []).forEach((c: unknown, j) => {
+    const i = isRecord(c) ? list.findIndex((b) => isRecord(b) && b.name === c.name) : -1;
+    if (i >= 0) {
+      list[i] = deepMerge(list[i], c);
+      origin[i] = j;
+    } else {
+      list.push(c);
+      origin.push(j);
+    }
+  });
+  return { list, origin };
 }
 
 function flowKey(f: Record<string, unknown>): string {
@@ -28,15 +51,17 @@ function flowKey(f: Record<string, unknown>): string {
 }
 
 /** Flows merge by (from, to): a flow stated in the spec replaces the preset's flow between the same ends. */
-function mergeFlows(base: unknown, over: unknown): unknown[] {
-  const overList = Array.isArray(over) ? over : [];
+function mergeFlows(base: unknown, over: unknown): { list: unknown[]; origin: (number | undefined)[] } {
+  const overList: unknown[] = Array.isArray(over) ? over : [];
   const stated = new Set(named(overList).map(flowKey));
-  return [...named(base).filter((f) => !stated.has(flowKey(f))), ...(overList as unknown[])];
+  const kept = named(base).filter((f) => !stated.has(flowKey(f)));
+  return { list: [...kept, ...overList], origin: [...kept.map(() => undefined), ...overList.map((_, j) => j)] };
 }
 
 /**
  * Applies the spec's `preset` (if any): the preset is built for the spec's release and namespace,
- * then everything the spec states overrides it. Pure.
+ * then everything the spec states overrides it: mappings (e.g. keyManager) field by field, lists and
+ * scalars as a whole, components by name, flows by their two ends. Pure.
  */
 export function mergePreset(body: unknown, prefix: Path): MergeResult {
   if (!isRecord(body) || body.preset === undefined) return { ok: true, value: body };
@@ -50,13 +75,11 @@ export function mergePreset(body: unknown, prefix: Path): MergeResult {
   const release = typeof body.release === 'string' ? body.release : 'openg2p';
   const namespace = typeof body.namespace === 'string' ? body.namespace : release;
   const base = build(release, namespace) as Record<string, unknown>;
+  const components = mergeComponents(base.components, body.components);
+  const flows = mergeFlows(base.flows, body.flows);
   return {
     ok: true,
-    value: {
-      ...base,
-      ...body,
-      components: mergeComponents(base.components, body.components),
-      flows: mergeFlows(base.flows, body.flows),
-    },
+    value: { ...(deepMerge(base, body) as Record<string, unknown>), components: components.list, flows: flows.list },
+    origin: { components: components.origin, flows: flows.origin },
   };
 }

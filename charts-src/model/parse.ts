@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { API_VERSION, KIND } from '../kube.js';
 import { IssueCode, type SpecIssue } from './issues.js';
-import { mergePreset } from './merge.js';
+import { mergePreset, type MergeOrigin } from './merge.js';
 import { registrySpecSchema, type RegistrySpec } from './schema.js';
 import { semanticIssues } from './semantic.js';
 
@@ -62,6 +62,29 @@ function fromZod(issue: z.core.$ZodIssue, prefix: Path): SpecIssue {
   return { code: IssueCode.InvalidValue, path, message: zodIssueMessage(issue) };
 }
 
+/** "component \"minio\"" or "flow registry -> postgresql": names a merged entry for a message. */
+function entryName(value: unknown, list: 'components' | 'flows', index: number): string {
+  const entry = isRecord(value) && Array.isArray(value[list]) ? (value[list] as unknown[])[index] : undefined;
+  if (!isRecord(entry)) return `${list}[${index}]`;
+  if (list === 'components') return `component "${String(entry.name)}"`;
+  const to = isRecord(entry.to) ? (entry.to.component ?? entry.to.cidr) : undefined;
+  return `flow ${String(entry.from)} -> ${String(to)}`;
+}
+
+/**
+ * Maps an issue path into the merged spec back to the spec as written: `components[5]` of the merged
+ * list is `components[0]` of the spec when the spec stated it. For an entry only the preset supplies
+ * the message names the entry (its merged index means nothing to the reader).
+ */
+function toWrittenPath(issue: SpecIssue, prefix: Path, merged: { value: unknown; origin?: MergeOrigin }): SpecIssue {
+  const list = issue.path[prefix.length];
+  const index = issue.path[prefix.length + 1];
+  if (!merged.origin || (list !== 'components' && list !== 'flows') || typeof index !== 'number') return issue;
+  const written = merged.origin[list][index];
+  if (written === undefined) return { ...issue, message: `${issue.message} (in ${entryName(merged.value, list, index)} of the preset)` };
+  return { ...issue, path: [...prefix, list, written, ...issue.path.slice(prefix.length + 2)] };
+}
+
 /**
  * Validates a RegistryDeployment (apiVersion ward.g2p.dev/v1alpha1) or a bare spec, applies its preset
  * and defaults, and checks cross-field rules. Returns the spec, or every issue with its path.
@@ -73,8 +96,9 @@ export function parseRegistrySpec(input: unknown): ParseResult {
   const { body, prefix } = unwrapped;
   const merged = mergePreset(body, prefix);
   if (!merged.ok) return merged;
+  const written = (i: SpecIssue): SpecIssue => toWrittenPath(i, prefix, merged);
   const parsed = registrySpecSchema.safeParse(merged.value);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => fromZod(i, prefix)) };
-  const issues = semanticIssues(parsed.data, prefix);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => written(fromZod(i, prefix))) };
+  const issues = semanticIssues(parsed.data, prefix).map(written);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
 }

@@ -291,3 +291,47 @@ describe('registryDeploymentOwner', () => {
     expect(registryDeploymentOwner(input)).toEqual(owner);
   });
 });
+
+describe('preset overrides merge field by field', () => {
+  it('a partial keyManager keeps the preset fields it does not state', () => {
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', keyManager: { probe: { enabled: true }, applicationId: 'OPENG2P_SR' } });
+    if (!r.ok) throw new Error(formatIssues(r.issues));
+    expect(r.spec.keyManager).toMatchObject({ component: 'keymanager', clientId: 'openg2p-admin-client', applicationId: 'OPENG2P_SR', probe: { enabled: true, intervalSeconds: 300 } });
+  });
+
+  it('a partial exposure keeps the preset type and port, and a stated list replaces the preset list', () => {
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { hosts: ['files.gov.example'] } }] });
+    if (!r.ok) throw new Error(formatIssues(r.issues));
+    expect(r.spec.components.find((c) => c.name === 'minio')?.exposure).toEqual({ type: 'ingress', hosts: ['files.gov.example'], port: 9001 });
+  });
+
+  it('an override that breaks a rule is reported at the spec path', () => {
+    const issues = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { port: 1234 } }] });
+    expect(issues.ok ? [] : formatIssues(issues.issues)).toBe('components[0].exposure.port: port 1234 is not a TCP port of component "minio": must be one of 9000/TCP, 9001/TCP');
+  });
+
+  it('paths of a RegistryDeployment with a preset point into the spec as written', () => {
+    const r = parseRegistrySpec({
+      apiVersion: 'ward.g2p.dev/v1alpha1',
+      kind: 'RegistryDeployment',
+      metadata: { name: 'sr', namespace: 'dev' },
+      spec: { preset: 'openg2p-social-registry', flows: [{ from: 'registry', to: { component: 'ghost' }, ports: [{ port: 1 }] }] },
+    });
+    expect(r.ok ? '' : formatIssues(r.issues)).toMatch(/^spec\.flows\[0\]\.to\.component: unknown component "ghost": must be one of the declared components \(/);
+  });
+
+  it('an issue in an entry only the preset supplies says so', () => {
+    const long = parseRegistrySpec({ preset: 'openg2p-social-registry', release: 'r'.repeat(40), namespace: 'dev' });
+    const lines = long.ok ? [] : formatIssues(long.issues).split('\n');
+    expect(lines).toContain(
+      'components[9].serviceAccount: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (in component "opensearch-connector" of the preset)',
+    );
+  });
+
+  it('an issue in an entry the spec states points at it', () => {
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'keymanager', name2: 1 }] });
+    expect(r.ok ? '' : formatIssues(r.issues)).toBe('components[0]: unknown field "name2": check the spelling against `ward synth --help` or the CRD');
+    const q = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'other', selector: { 'app.kubernetes.io/name': 'odoo', 'app.kubernetes.io/instance': 'openg2p' }, serviceAccount: 'other' }] });
+    expect(q.ok ? '' : formatIssues(q.issues)).toBe('components[0].selector: selects the same pods as component "registry": give each component its own labels');
+  });
+});
