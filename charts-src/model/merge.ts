@@ -21,11 +21,14 @@ function named(list: unknown): Record<string, unknown>[] {
   return Array.isArray(list) ? list.filter(isRecord) : [];
 }
 
-/** Mappings merge field by field, recursively; anything else stated (scalars, lists) replaces. */
+/** Mappings that are values, not structure: a stated label selector replaces the preset's whole. */
+const WHOLE_VALUES = new Set(['selector']);
+
+/** Mappings merge field by field, recursively; anything else stated (scalars, lists, selectors) replaces. */
 function deepMerge(base: unknown, over: unknown): unknown {
   if (!isRecord(base) || !isRecord(over)) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(over)) out[k] = WHOLE_VALUES.has(k) ? v : deepMerge(base[k], v);
   return out;
 }
 

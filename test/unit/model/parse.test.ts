@@ -305,6 +305,12 @@ describe('preset overrides merge field by field', () => {
     expect(r.spec.components.find((c) => c.name === 'minio')?.exposure).toEqual({ type: 'ingress', hosts: ['files.gov.example'], port: 9001 });
   });
 
+  it('a stated selector replaces the preset selector whole', () => {
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'registry', selector: { app: 'odoo' } }] });
+    if (!r.ok) throw new Error(formatIssues(r.issues));
+    expect(r.spec.components.find((c) => c.name === 'registry')?.selector).toEqual({ app: 'odoo' });
+  });
+
   it('an override that breaks a rule is reported at the spec path', () => {
     const issues = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { port: 1234 } }] });
     expect(issues.ok ? [] : formatIssues(issues.issues)).toBe('components[0].exposure.port: port 1234 is not a TCP port of component "minio": must be one of 9000/TCP, 9001/TCP');
