@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../charts-src/kube.js';
 import { ObjectIndex, type IndexOptions } from './index/object-index.js';
-import type { InputError, LoadedDocument } from './load/types.js';
+import type { InputError, InputFile, LoadedDocument } from './load/types.js';
 import { builtinProfile, DEFAULT_PROFILE, profileIncludes, profileSeverity, type Profile } from './profiles.js';
 import { rules as registry } from './rules/index.js';
 import { annotationWaivers, applyWaivers, type Waiver } from './waivers.js';
@@ -18,6 +18,8 @@ export interface CheckInput extends IndexOptions {
   readonly objects?: readonly KubeObject[];
   /** Input problems found while loading; passed through to the result (exit code 2). */
   readonly inputErrors?: readonly InputError[];
+  /** Inputs read (file, SHA-256, size); passed through to the reports as evidence. */
+  readonly inputs?: readonly InputFile[];
   /** @default the built-in `strict` profile */
   readonly profile?: Profile;
   /** Waivers from the central file (annotation waivers are read from the objects). */
@@ -51,6 +53,8 @@ export interface CheckResult {
   readonly findings: readonly Finding[];
   readonly summary: CheckSummary;
   readonly inputErrors: readonly InputError[];
+  /** Inputs checked, with their SHA-256 (empty for a cluster or objects). */
+  readonly inputs: readonly InputFile[];
   /** Kinds no rule understands, counted (`Kind.group`). */
   readonly unknownKinds: Readonly<Record<string, number>>;
   /** Rules that ran (for reporters' rule metadata). */
@@ -116,6 +120,7 @@ export function runCheck(input: CheckInput): CheckResult {
     findings,
     summary: summarise(findings, { profile: profile.name, objects: index.objects.length, rulesRun: selected.length, inputErrors: inputErrors.length, failOn }),
     inputErrors,
+    inputs: [...(input.inputs ?? [])],
     unknownKinds: Object.fromEntries([...index.unknownKinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
     rules: selected,
   };

@@ -73,6 +73,7 @@ interface Gathered {
   readonly documents?: LoadResult['documents'];
   readonly objects?: KubeObject[];
   readonly errors: LoadResult['errors'];
+  readonly inputs?: LoadResult['inputs'];
   readonly cluster: boolean;
 }
 
@@ -90,7 +91,7 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
   if (opts.context || opts.kubeconfig) throw new UsageError('--context and --kubeconfig go with --cluster');
   if (!paths.length) throw new UsageError('nothing to check: give files, directories or "-" for stdin (or --cluster)');
   const load = await loadPaths(paths, { stdin: process.stdin });
-  return { documents: load.documents, errors: load.errors, cluster: false };
+  return { documents: load.documents, errors: load.errors, inputs: load.inputs ?? [], cluster: false };
 }
 
 async function writeOutputs(result: CheckResult, outputs: readonly Output[]): Promise<void> {
@@ -141,6 +142,7 @@ export function registerCheck(program: Command): void {
       const result = runCheck({
         ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
         inputErrors: [...gathered.errors, ...fileWaivers.errors],
+        inputs: gathered.inputs ?? [],
         cluster: gathered.cluster,
         profile,
         waivers: fileWaivers.waivers,

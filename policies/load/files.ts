@@ -2,6 +2,7 @@
  * The loader's I/O edge: files, directories (recursive, .yaml/.yml/.json) and stdin (`-`), each
  * bounded in size and checked for binary content before parsing.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseText } from './parse.js';
@@ -31,8 +32,9 @@ export function decodeText(buf: Uint8Array, file: string, limits: LoadLimits = D
 
 /** Parses a buffer (file content or stdin) into documents and errors. */
 export function loadBuffer(buf: Uint8Array, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadResult {
+  const inputs = [{ file, sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.byteLength }];
   const text = decodeText(buf, file, limits);
-  return typeof text === 'string' ? parseText(text, file, limits) : { documents: [], errors: [text] };
+  return { ...(typeof text === 'string' ? parseText(text, file, limits) : { documents: [], errors: [text] }), inputs };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -74,10 +76,11 @@ export interface LoadOptions {
 /** Loads every path (file, directory or `-`), in order. Unreadable paths become input errors. */
 export async function loadPaths(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const out: LoadResult = { documents: [], errors: [] };
+  const out = { documents: [], errors: [], inputs: [] } as Required<LoadResult>;
   const add = (r: LoadResult): void => {
     out.documents.push(...r.documents);
     out.errors.push(...r.errors);
+    out.inputs.push(...(r.inputs ?? []));
   };
   for (const path of paths) {
     try {

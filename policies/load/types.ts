@@ -43,9 +43,18 @@ export interface InputError {
   readonly message: string;
 }
 
+/** One input read (a file or stdin), for the evidence in reports: what exactly was checked. */
+export interface InputFile {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
 export interface LoadResult {
   readonly documents: LoadedDocument[];
   readonly errors: InputError[];
+  /** Inputs read, with their SHA-256 (absent when built from text alone). */
+  readonly inputs?: InputFile[];
 }
 
 export interface LoadLimits {

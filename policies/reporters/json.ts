@@ -21,6 +21,7 @@ export const renderJson: Reporter = (result, ctx) => {
       suppressed: f.suppressed ?? null,
     })),
     inputErrors: result.inputErrors,
+    inputs: result.inputs,
     unknownKinds: result.unknownKinds,
     rules: result.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, rationale: r.rationale, remediation: r.remediation, controls: r.controls })),
   };

@@ -72,6 +72,7 @@ export const renderSarif: Reporter = (res, ctx) => {
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'ward', semanticVersion: ctx.toolVersion, version: ctx.toolVersion, informationUri: 'https://github.com/openg2p', rules: res.rules.map(descriptor) } },
+      artifacts: res.inputs.map((i) => ({ location: { uri: uri(i.file) }, length: i.bytes, hashes: { 'sha-256': i.sha256 } })),
       invocations: [{ executionSuccessful: res.inputErrors.length === 0, toolExecutionNotifications: res.inputErrors.map(notification) }],
       results: res.findings.map((f) => result(f, index.get(f.ruleId) ?? -1)),
       properties: { profile: res.summary.profile, unknownKinds: res.unknownKinds },

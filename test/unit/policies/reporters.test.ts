@@ -19,7 +19,7 @@ async function sample(): Promise<CheckResult> {
   const loaded = await loadPaths(['test/fixtures/openg2p-defaults']);
   const waived = parseText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: tool\n  namespace: dev\n  annotations:\n    ward.g2p.dev/waive: "WARD-POD-016: pinned at deploy time by the release pipeline; expires=2027-01-01; owner=platform <ops&co>"\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers: [{name: t, image: "t:1"}]\n', 'extra.yaml');
   const bad = parseText('kind: [\n', 'broken.yaml');
-  return runCheck({ documents: [...loaded.documents, ...waived.documents], inputErrors: [...loaded.errors, ...bad.errors], now: NOW });
+  return runCheck({ documents: [...loaded.documents, ...waived.documents], inputErrors: [...loaded.errors, ...bad.errors], inputs: loaded.inputs ?? [], now: NOW });
 }
 
 const SECRET_VALUES = ['Xq7Lr2Vt9Kp4Wm8Zb3Nc6Hd1', 'm4Jt8Rq2Wz6Xc9Vb1Nk5Lp3', 'YWRtaW4=', 'bkVyM3FXcDhaeHQ0VmIyTG1LOQ==', 'qT7vX9mR2wK5pL8zZ3'];
@@ -50,6 +50,7 @@ describe('reporters', () => {
     expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toBe('Deployment/dev/openg2p-odoo');
     const waived = run.results.find((r: { suppressions?: unknown[] }) => r.suppressions);
     expect(waived.suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'pinned at deploy time by the release pipeline', properties: { owner: 'platform <ops&co>', expires: '2027-01-01' } }]);
+    expect(run.artifacts[0]).toMatchObject({ location: { uri: 'test/fixtures/openg2p-defaults/helm-render.yaml' }, hashes: { 'sha-256': expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri).toBe('broken.yaml');
   });
@@ -70,7 +71,8 @@ describe('reporters', () => {
   it('JSON follows the versioned ward.check/v1 shape', async () => {
     const doc = JSON.parse(reporters.json!(await sample(), ctx));
     expect(doc.schema).toBe(JSON_SCHEMA_ID);
-    expect(Object.keys(doc)).toEqual(['schema', 'tool', 'summary', 'findings', 'inputErrors', 'unknownKinds', 'rules']);
+    expect(Object.keys(doc)).toEqual(['schema', 'tool', 'summary', 'findings', 'inputErrors', 'inputs', 'unknownKinds', 'rules']);
+    expect(doc.inputs).toEqual([{ file: 'test/fixtures/openg2p-defaults/helm-render.yaml', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) }]);
     expect(Object.keys(doc.findings[0])).toEqual(['ruleId', 'title', 'severity', 'message', 'object', 'location', 'remediation', 'controls', 'suppressed']);
     expect(doc.summary).toMatchObject({ profile: 'strict', failOn: 'high', failed: true, inputErrors: 1, suppressed: 1 });
   });
