@@ -9,7 +9,9 @@ import type { KubeObject } from '../../charts-src/kube.js';
 import { auditorRbac } from '../../policies/auditor-rbac.js';
 import { readCluster } from '../../policies/cluster.js';
 import { runCheck } from '../../policies/engine.js';
-import { applyAsAdmin, describeCluster, freshNamespace, restrictedKubeConfig, serviceAccountToken } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { ADMIN_CONTEXT } from '../../dev-cluster/kubeconfig.js';
+import { applyAsAdmin, describeCluster, freshNamespace, kubeconfigPath, restrictedKubeConfig, serviceAccountToken } from './helpers.js';
 
 const SECRET_B64 = Buffer.from('admin').toString('base64');
 const CLIENT_SECRET = 'Xq7Lr2Vt9Kp4Wm8Zb3Nc6Hd1';
@@ -83,6 +85,15 @@ describeCluster('ward policy-check --cluster', () => {
     // The auditor's own ClusterRole is reported, suppressed by its governed waiver.
     const auditorRole = result.findings.find((f) => f.ruleId === 'WARD-RBAC-002' && f.object.name === 'ward-auditor');
     expect(auditorRole?.suppressed?.reason).toMatch(/metadata only/);
+  });
+
+  it('runs end to end from the CLI: ward check --cluster --kubeconfig K --context C', () => {
+    const res = spawnSync(process.execPath, ['bin/ward.js', 'check', '--cluster', '--kubeconfig', kubeconfigPath!, '--context', ADMIN_CONTEXT, '--format', 'json'], { encoding: 'utf8', timeout: 120_000 });
+    expect(res.status, res.stderr).toBe(1);
+    const doc = JSON.parse(res.stdout);
+    expect(doc.findings.some((f: { ruleId: string; object: { namespace?: string } }) => f.ruleId === 'WARD-KM-001' && f.object.namespace === ns)).toBe(true);
+    expect(res.stdout).not.toContain(CLIENT_SECRET);
+    expect(res.stdout).not.toContain(SECRET_B64);
   });
 
   it('fails clearly for an identity without the auditor role', async () => {
