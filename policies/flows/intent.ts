@@ -81,6 +81,7 @@ export interface MatrixCell {
 /** Row keys besides the component names. */
 export const OUTSIDE = '(outside the cluster)';
 export const OTHER = '(other workloads)';
+export const GATEWAY = '(ingress gateway)';
 
 export interface IntentDiff {
   readonly spec: RegistrySpec;
@@ -96,6 +97,10 @@ export interface IntentDiff {
 }
 
 function declaredConn(spec: RegistrySpec, from: string, to: string): ConnSet {
+  if (from === GATEWAY) {
+    const c = spec.components.find((x) => x.name === to);
+    return c ? exposureConn(c) : ConnSet.none;
+  }
   let acc = ConnSet.none;
   for (const f of spec.flows) {
     if (f.from !== from || f.to.component !== to) continue;
@@ -111,7 +116,8 @@ function exposureConn(c: Component): ConnSet {
   return port === undefined ? ConnSet.none : ConnSet.ports('TCP', port);
 }
 
-function isGateway(spec: RegistrySpec, n: WorkloadNode): boolean {
+function isGateway(spec: RegistrySpec, n: FlowNode): boolean {
+  if (n.type !== 'workload') return false;
   const gw = spec.mesh.ingressGateway;
   return n.namespace === gw.namespace && matchesSelector({ matchLabels: gw.selector }, n.workload.podLabels);
 }
@@ -142,14 +148,6 @@ interface Collected {
   readonly undeclaredEgress: IntentDiff['undeclaredEgress'][number][];
 }
 
-/** What an edge into a component declares: the flows between the two components, and the exposure for the ingress gateway. */
-function declaredFor(spec: RegistrySpec, e: FlowEdge, fromComp: string | undefined, to: string): ConnSet {
-  let declared = fromComp ? declaredConn(spec, fromComp, to) : ConnSet.none;
-  const dstComp = spec.components.find((c) => c.name === to);
-  if (dstComp && e.src.type === 'workload' && isGateway(spec, e.src)) declared = declared.union(exposureConn(dstComp));
-  return declared;
-}
-
 function collect(spec: RegistrySpec, analysis: FlowAnalysis): Collected {
   const out: Collected = { cells: new Map(), undeclaredEdges: [], undeclaredEgress: [] };
   for (const e of analysis.edges) {
@@ -159,10 +157,10 @@ function collect(spec: RegistrySpec, analysis: FlowAnalysis): Collected {
       if (fromComp && e.dst.type === 'ip' && !reach(e).subtract(declaredEgress(spec, fromComp, e)).isEmpty()) out.undeclaredEgress.push({ from: fromComp, edge: e });
       continue;
     }
-    const from = fromComp ?? (e.src.type === 'ip' ? OUTSIDE : OTHER);
+    const from = fromComp ?? (e.src.type === 'ip' ? OUTSIDE : isGateway(spec, e.src) ? GATEWAY : OTHER);
     const key = `${from}\u0000${to}`;
     out.cells.set(key, { from, to, reach: (out.cells.get(key)?.reach ?? ConnSet.none).union(reach(e)) });
-    const extra = reach(e).subtract(declaredFor(spec, e, fromComp, to));
+    const extra = reach(e).subtract(declaredConn(spec, from, to));
     if (!extra.isEmpty()) out.undeclaredEdges.push({ edge: e, from, to, conn: extra });
   }
   return out;
@@ -175,7 +173,9 @@ export function intentDiff(spec: RegistrySpec, analysis: FlowAnalysis): IntentDi
   const present = new Set(analysis.workloads.map((n) => componentOfNode(spec, n)).filter((x): x is string => x !== undefined));
   const blockedFlows: IntentDiff['blockedFlows'][number][] = [];
   const cells: MatrixCell[] = [];
-  for (const from of [...comps.map((c) => c.name), OTHER, OUTSIDE]) {
+  const gateway = analysis.workloads.some((n) => isGateway(spec, n));
+  // The gateway's row is declared only when its workload is in the input (ward's output holds none).
+  for (const from of [...comps.map((c) => c.name), ...(gateway ? [GATEWAY] : []), OTHER, OUTSIDE]) {
     for (const c of comps) {
       const declared = declaredConn(spec, from, c.name);
       const got = cellMap.get(`${from}\u0000${c.name}`)?.reach ?? ConnSet.none;
@@ -185,5 +185,24 @@ export function intentDiff(spec: RegistrySpec, analysis: FlowAnalysis): IntentDi
       if (!blocked.isEmpty()) blockedFlows.push({ from, to: c.name, conn: blocked, missingWorkloads: !present.has(from) || !present.has(c.name) });
     }
   }
+  blockedFlows.push(...blockedCidrFlows(spec, analysis, present));
   return { spec, components: comps, cells, undeclaredEdges, undeclaredEgress, blockedFlows };
+}
+
+/** Declared flows to a CIDR that no workload of the source component gets on every port. */
+function blockedCidrFlows(spec: RegistrySpec, analysis: FlowAnalysis, present: ReadonlySet<string>): IntentDiff['blockedFlows'][number][] {
+  const out: IntentDiff['blockedFlows'][number][] = [];
+  for (const f of spec.flows) {
+    const range = f.to.cidr ? parseCidr(f.to.cidr) : undefined;
+    if (!range || !present.has(f.from)) continue;
+    let got = ConnSet.none;
+    for (const e of analysis.edges) {
+      if (e.dst.type === 'ip' && rangesOverlap(e.dst.range, range) && componentOfNode(spec, e.src) === f.from) got = got.union(reach(e));
+    }
+    let declared = ConnSet.none;
+    for (const p of f.ports) declared = declared.union(ConnSet.ports(p.protocol, p.port));
+    const blocked = declared.subtract(got);
+    if (!blocked.isEmpty()) out.push({ from: f.from, to: f.to.cidr!, conn: blocked, missingWorkloads: false });
+  }
+  return out;
 }

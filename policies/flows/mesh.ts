@@ -27,6 +27,11 @@ export interface MeshPorts {
   readonly partial: ConnSet;
 }
 
+/** Gateways and pre-injected manifests (istioctl kube-inject) carry the proxy as a container of their own. */
+function runsProxy(cls: PodClass): boolean {
+  return cls.representative.containers.some((c) => c.name === 'istio-proxy');
+}
+
 export function principalOf(cls: PodClass): string {
   return `cluster.local/ns/${cls.namespace}/sa/${cls.serviceAccount}`;
 }
@@ -41,11 +46,11 @@ export class MeshLayer {
     private readonly policies: readonly AuthzPolicy[],
   ) {}
 
-  /** True when the class's pods run a sidecar (unknown namespaces are assumed to be in the mesh). */
+  /** True when the class's pods run an Istio proxy (unknown namespaces are assumed to be in the mesh). */
   injected(cls: PodClass): boolean {
     let v = this.injectedCache.get(cls.index);
     if (v === undefined) {
-      v = sidecarInjected(this.index, cls.representative) ?? true;
+      v = runsProxy(cls) || (sidecarInjected(this.index, cls.representative) ?? true);
       this.injectedCache.set(cls.index, v);
     }
     return v;

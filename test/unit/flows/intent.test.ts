@@ -91,4 +91,41 @@ describe('intended vs effective flows', () => {
     ]);
     expect(f[0]?.object).toEqual({ kind: 'RegistryDeployment', namespace: 'dev', name: 'openg2p' });
   });
+
+  describe('a small stack with an exposed component and a flow leaving the cluster', () => {
+    const input = {
+      namespace: 'reg',
+      components: [
+        { name: 'registry', selector: { app: 'registry' }, serviceAccount: 'registry', ports: [{ name: 'http', port: 8069 }], personalData: true, exposure: { type: 'ingress', hosts: ['reg.example.org'] } },
+        { name: 'db', selector: { app: 'db' }, serviceAccount: 'db', ports: [{ name: 'pg', port: 5432 }], personalData: true },
+      ],
+      flows: [
+        { from: 'registry', to: { component: 'db' }, ports: [{ port: 5432 }] },
+        { from: 'registry', to: { cidr: '203.0.113.0/24' }, ports: [{ port: 443 }] },
+      ],
+    };
+    const objects = synthesize(specOf(input));
+    const gateway: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+      spec: { selector: { matchLabels: { istio: 'ingressgateway' } }, template: { metadata: { labels: { istio: 'ingressgateway' } }, spec: {
+        serviceAccountName: 'istio-ingressgateway-service-account', containers: [{ name: 'istio-proxy', image: 'proxyv2' }] } } },
+    };
+
+    it('counts the ingress gateway reaching the exposed port as declared, and the cidr flow as allowed', () => {
+      expect(flowFindings([...objects, gateway, rd(input)])).toEqual([]);
+    });
+
+    it('reports the cidr flow blocked when its egress policy is gone', () => {
+      const dropIpBlock = (o: KubeObject): KubeObject => {
+        if (o.kind !== 'NetworkPolicy' || o.metadata.name !== 'registry') return o;
+        const spec = o.spec as { egress: { to: { ipBlock?: unknown }[] }[] };
+        return { ...o, spec: { ...spec, egress: spec.egress.filter((r) => !r.to.some((p) => p.ipBlock)) } };
+      };
+      const without = objects.map(dropIpBlock);
+      expect(JSON.stringify(without)).not.toContain('203.0.113.0/24"}');
+      expect(flowFindings([...without, rd(input)]).map((f) => f.message)).toEqual([
+        'Declared flow registry → 203.0.113.0/24 is blocked on TCP 443 by the effective NetworkPolicy/Istio policy (RegistryDeployment reg)',
+      ]);
+    });
+  });
 });
