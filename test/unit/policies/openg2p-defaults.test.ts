@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, runCheck } from '../../../policies/engine.js';
 import { loadPaths } from '../../../policies/load/index.js';
+import { reporters } from '../../../policies/reporters/index.js';
 import { NOW } from './helpers.js';
 
 /** What an auditor expects from the OpenG2P Social Registry 1.3.1 shipped defaults (openg2p-stack.md). */
@@ -38,5 +39,14 @@ describe('the OpenG2P Social Registry 1.3.1 defaults fixture', () => {
     expect(result.findings.filter((f) => f.severity === 'critical').map((f) => f.ruleId).sort()).toEqual(['WARD-AUTHZ-006', 'WARD-KM-001']);
     const km = result.findings.find((f) => f.ruleId === 'WARD-KM-001')!;
     expect(km.location).toEqual({ file: 'test/fixtures/openg2p-defaults/helm-render.yaml', line: 171, column: 15, helmSource: 'openg2p-social-registry/charts/odoo/templates/deployment.yaml' });
+  });
+});
+
+describe('the auditor\'s text report on the OpenG2P defaults', () => {
+  it('matches the golden report (families owned by the checker; regenerate with vitest -u after a deliberate change)', async () => {
+    const loaded = await loadPaths(['test/fixtures/openg2p-defaults']);
+    const profile = { name: 'checker-families', description: '', include: ['WARD-POD-*', 'WARD-NET-*', 'WARD-MTLS-*', 'WARD-AUTHZ-*', 'WARD-SEC-*', 'WARD-KM-*', 'WARD-RBAC-*', 'WARD-WAIVER-*'], exclude: [], severity: {} };
+    const result = runCheck({ documents: loaded.documents, inputErrors: loaded.errors, profile, now: NOW });
+    await expect(reporters.text!(result, { color: false, toolVersion: '0.1.0' })).toMatchFileSnapshot('__snapshots__/openg2p-defaults.txt');
   });
 });
