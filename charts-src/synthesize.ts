@@ -87,9 +87,13 @@ export function synthesize(spec: RegistrySpec, options: SynthesizeOptions = {}):
   return new RegistryChart(new App(), 'ward', spec, options).toJson();
 }
 
-/** One YAML document per object, `---` between them, no line folding. */
+/**
+ * One YAML document per object, `---` between them, no line folding. Written as YAML 1.1 so strings
+ * such as "yes", "on" or "0777" are quoted: kubectl and client-go read YAML 1.1 and would take them
+ * for booleans or numbers.
+ */
 export function toYaml(objects: readonly KubeObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 /** A JSON array of the objects, two-space indented, with a final newline. */

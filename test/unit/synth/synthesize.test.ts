@@ -139,6 +139,20 @@ describe('synthesis details', () => {
     expect(toYaml(synthesize(reversed))).toBe(toYaml(synthesize(spec)));
   });
 
+  it('quotes strings that YAML 1.1 readers (kubectl) would take for booleans or numbers', () => {
+    const spec = edgeSpec({
+      components: [
+        { name: 'registry', selector: { app: 'registry', legacy: 'yes', mode: 'on', perm: '0777' }, serviceAccount: 'registry', ports: [{ name: 'http', port: 8069 }], exposure: { type: 'ingress', hosts: ['r.example.org'] } },
+      ],
+      flows: [],
+    });
+    const yaml = toYaml(synthesize(spec));
+    expect(yaml).toContain('legacy: "yes"');
+    expect(yaml).toContain('mode: "on"');
+    expect(yaml).toContain('perm: "0777"');
+    expect(yaml).not.toMatch(/: (yes|on)$/m);
+  });
+
   it('sorts objects by kind order, then namespace, then name', () => {
     const objects = synthesize(edgeSpec());
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
