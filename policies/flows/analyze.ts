@@ -86,10 +86,21 @@ function emitClassPair(s: PodClass, d: PodClass, conn: ConnSet, partial: ConnSet
   for (const a of s.nodes) for (const b of d.nodes) if (a !== b) emit(a, b, conn, partial);
 }
 
+/** Classes whose side may allow anything towards/from addresses (others are skipped for every range). */
+function reachesAddresses(ctx: FlowContext, dir: 'ingress' | 'egress', layer: Layer): PodClass[] {
+  if (layer === 'mesh') return [...ctx.nodes.classes];
+  const tables = ctx.l4[dir];
+  return ctx.nodes.classes.filter((c) => {
+    const side = tables[c.index]!;
+    return !side.isolated || !side.anyStatic.isEmpty() || side.ip.length > 0;
+  });
+}
+
 function egressIpPairs(ctx: FlowContext, ranges: readonly IpRange[], layer: Layer, emit: Emit): void {
+  const sources = reachesAddresses(ctx, 'egress', layer);
   for (const range of ranges) {
     const node = ipNode(range);
-    for (const s of ctx.nodes.classes) {
+    for (const s of sources) {
       // The sidecar does not restrict egress (a Sidecar resource is no security boundary).
       const conn = layer === 'mesh' ? ConnSet.all : toIpConn(ctx.l4, s, range);
       if (!conn.isEmpty()) for (const a of s.nodes) emit(a, node, conn, ConnSet.none);
@@ -98,9 +109,10 @@ function egressIpPairs(ctx: FlowContext, ranges: readonly IpRange[], layer: Laye
 }
 
 function ingressIpPairs(ctx: FlowContext, ranges: readonly IpRange[], layer: Layer, emit: Emit): void {
+  const destinations = reachesAddresses(ctx, 'ingress', layer);
   for (const range of ranges) {
     const node = ipNode(range);
-    for (const d of ctx.nodes.classes) {
+    for (const d of destinations) {
       const conn = layer === 'mesh' ? ConnSet.all : fromIpConn(ctx.l4, range, d);
       if (conn.isEmpty()) continue;
       const m = layer === 'l4' ? undefined : ctx.mesh.ports({ kind: 'ip', range }, d);

@@ -17,7 +17,7 @@ interface IpRule {
 }
 
 /** What the policies selecting one class allow in one direction. */
-interface SideTable {
+export interface SideTable {
   isolated: boolean;
   /** Per peer class, resolved against the destination's ports. */
   readonly perPeer: Map<number, ConnSet>;

@@ -15,6 +15,7 @@ export class Selection {
   private readonly podCache = new Map<string, readonly PodClass[]>();
   private readonly nsCache = new Map<string, readonly string[]>();
   private readonly peerCache = new Map<string, readonly PodClass[]>();
+  private readonly keys = new WeakMap<LabelSelector, string>();
 
   constructor(
     readonly classes: readonly PodClass[],
@@ -27,9 +28,19 @@ export class Selection {
     }
   }
 
+  /** selectorKey, memoised per selector object (parsed policies keep theirs). */
+  private keyOf(selector: LabelSelector): string {
+    let k = this.keys.get(selector);
+    if (k === undefined) {
+      k = selectorKey(selector);
+      this.keys.set(selector, k);
+    }
+    return k;
+  }
+
   /** Classes in `namespace` whose labels match `selector`. */
   podsIn(namespace: string, selector: LabelSelector): readonly PodClass[] {
-    const key = `${namespace}\u0000${selectorKey(selector)}`;
+    const key = `${namespace}\u0000${this.keyOf(selector)}`;
     let hit = this.podCache.get(key);
     if (!hit) {
       hit = this.candidates(namespace, selector).filter((c) => matchesSelector(selector, c.labels));
@@ -40,7 +51,7 @@ export class Selection {
 
   /** Namespaces whose labels match `selector`. */
   namespacesMatching(selector: LabelSelector): readonly string[] {
-    const key = selectorKey(selector);
+    const key = this.keyOf(selector);
     let hit = this.nsCache.get(key);
     if (!hit) {
       hit = this.namespaces.filter((ns) => matchesSelector(selector, this.namespaceLabels(ns)));
@@ -51,8 +62,8 @@ export class Selection {
 
   /** Classes a NetworkPolicy peer in `policyNamespace` selects. */
   peerClasses(policyNamespace: string, peer: PodPeer): readonly PodClass[] {
-    const nsKey = peer.namespaceSelector ? `ns:${selectorKey(peer.namespaceSelector)}` : `same:${policyNamespace}`;
-    const key = `${nsKey}\u0000${peer.podSelector ? selectorKey(peer.podSelector) : '*'}`;
+    const nsKey = peer.namespaceSelector ? `ns:${this.keyOf(peer.namespaceSelector)}` : `same:${policyNamespace}`;
+    const key = `${nsKey}\u0000${peer.podSelector ? this.keyOf(peer.podSelector) : '*'}`;
     let hit = this.peerCache.get(key);
     if (!hit) {
       const namespaces = peer.namespaceSelector ? this.namespacesMatching(peer.namespaceSelector) : [policyNamespace];
