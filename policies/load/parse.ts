@@ -66,10 +66,17 @@ function objectError(ctx: DocContext, line: number, column: number, what: string
   return { code: 'not-an-object', file: ctx.file, line, column, message: `${ctx.file}:${String(line)}: document ${String(ctx.docIndex)} ${what}; expected a Kubernetes object with apiVersion, kind and metadata.name` };
 }
 
-function toDocument(ctx: DocContext, value: unknown, prefix: FieldPath): LoadedDocument | InputError {
+/** A bare RegistryDeployment spec (`ward synth -f` input) given to the checker: its components say which workloads hold personal data. */
+function asRegistryDeployment(spec: Record<string, unknown>, file: string): Record<string, unknown> {
+  const namespace = typeof spec.namespace === 'string' ? spec.namespace : undefined;
+  return { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: `spec:${file}`, ...(namespace ? { namespace } : {}) }, spec };
+}
+
+function toDocument(ctx: DocContext, input: unknown, prefix: FieldPath): LoadedDocument | InputError {
   const locate = makeLocator(ctx, prefix);
   const at = locate([]);
-  if (!isRecord(value)) return objectError(ctx, at.line, at.column, 'is not a mapping');
+  if (!isRecord(input)) return objectError(ctx, at.line, at.column, 'is not a mapping');
+  const value = input.apiVersion === undefined && input.kind === undefined && Array.isArray(input.components) ? asRegistryDeployment(input, ctx.file) : input;
   if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return objectError(ctx, at.line, at.column, 'has no apiVersion or kind');
   const meta = isRecord(value.metadata) ? value.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '(unnamed)';

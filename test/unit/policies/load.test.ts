@@ -43,6 +43,12 @@ describe('parseText', () => {
     expect(r.documents.map((d) => [d.object.metadata.name, d.line])).toEqual([['a', 4], ['b', 7]]);
   });
 
+  it('reads a bare RegistryDeployment spec (ward synth -f input) as a RegistryDeployment', () => {
+    const r = parseText('namespace: dev\ncomponents:\n  - {name: db, selector: {app: db}, serviceAccount: db, personalData: true}\n', 'spec.yaml');
+    expect(r.errors).toEqual([]);
+    expect(r.documents[0]!.object).toMatchObject({ apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'spec:spec.yaml', namespace: 'dev' } });
+  });
+
   it('reads JSON', () => {
     const r = parseText('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}', 'x.json');
     expect(r.documents[0]!.object.metadata.name).toBe('j');
