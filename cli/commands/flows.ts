@@ -109,19 +109,6 @@ interface Gathered {
   readonly hashes: InputHash[];
 }
 
-async function hashFiles(files: readonly string[]): Promise<InputHash[]> {
-  const out: InputHash[] = [];
-  for (const file of [...new Set(files)].sort()) {
-    if (file === '<stdin>') continue;
-    try {
-      out.push({ file, sha256: createHash('sha256').update(await readFile(file)).digest('hex') });
-    } catch {
-      // an unreadable file was already reported by the loader
-    }
-  }
-  return out;
-}
-
 async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gathered> {
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
@@ -135,7 +122,7 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
     throw new UsageError(load.errors.map((e) => `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`).join('\n'));
   }
   const index = buildIndex({ documents: load.documents, defaultNamespace: opts.defaultNamespace });
-  return { index, documents: load.documents, objects: undefined, hashes: await hashFiles(load.documents.map((d) => d.file)) };
+  return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })) };
 }
 
 function render(analysis: FlowAnalysis, format: Exclude<FlowFormat, 'html'>): string {

@@ -150,7 +150,7 @@ function flowList(analysis: FlowAnalysis): string {
 }
 
 function flowsSection(r: HtmlReport): string {
-  if (!r.flows) return '<section aria-labelledby="flows"><h2 id="flows">Flow matrix</h2><p>No flow analysis in this report.</p></section>';
+  if (!r.flows) return '<section aria-labelledby="flows"><h2 id="flows">Flow matrix</h2><p>This report was rendered without the objects: run <code>ward flows PATHS --format html</code> on the same inputs for the flow matrix and mTLS coverage.</p></section>';
   const { analysis, diff } = r.flows;
   const matrix = diff ? intentMatrix(diff) : '<p>No RegistryDeployment spec among the inputs: effective connections only, nothing to compare with.</p>';
   return `<section aria-labelledby="flows"><h2 id="flows">Flow matrix</h2>\n${matrix}\n<h3>All effective connections</h3>\n${flowList(analysis)}</section>`;
@@ -236,6 +236,6 @@ export const renderHtml: Reporter = (result, ctx) => {
     check: result,
     ...(extra?.flows ? { flows: extra.flows } : {}),
     ...(extra?.mtls ? { mtls: extra.mtls } : {}),
-    evidence: extra?.evidence ?? { toolVersion: ctx.toolVersion, profile: result.summary.profile, inputs: [] },
+    evidence: extra?.evidence ?? { toolVersion: ctx.toolVersion, profile: result.summary.profile, inputs: result.inputs.map(({ file, sha256 }) => ({ file, sha256 })) },
   });
 };
