@@ -41,7 +41,7 @@ describe('the HTML reporter', () => {
     expect(html).toContain('⚠ allowed but undeclared: all except TCP 8088');
     expect(html).toContain('✔ intended and allowed: TCP 8088');
     expect(html).toContain('<th scope="row">(outside the cluster)</th>');
-    expect(html).toContain('<td>dev/openg2p-postgresql[StatefulSet]</td><td>unknown</td><td>5432</td><td><strong>PERMISSIVE</strong></td><td>Istio default (no PeerAuthentication)</td>');
+    expect(html).toContain('<td>dev/openg2p-postgresql[StatefulSet]</td><td>no</td><td>5432</td><td><strong>PERMISSIVE (not enforced: no sidecar)</strong></td><td>Istio default (no PeerAuthentication)</td>');
     expect(html).toContain('<dt>Time</dt><dd>2026-11-29T12:00:00.000Z</dd>');
   });
 
