@@ -20,6 +20,7 @@ export const NET_SELECTS_NOTHING = 'WARD-NET-005';
 export const NET_ALLOW_ALL = 'WARD-NET-006';
 export const NET_EXCEPT_OUTSIDE = 'WARD-NET-007';
 export const NET_EXPOSED_SERVICE = 'WARD-NET-008';
+export const NET_SIDECAR_ANY_HOST = 'WARD-NET-009';
 
 export type Direction = 'Ingress' | 'Egress';
 
@@ -208,10 +209,27 @@ const exposedService: Rule = defineRule({
   }),
 });
 
+const sidecarAnyHost: Rule = defineRule({
+  id: NET_SIDECAR_ANY_HOST, title: 'Sidecar egress open to any host', severity: 'low',
+  rationale: 'A Sidecar with egress host "*/*" or outboundTrafficPolicy ALLOW_ANY lets workloads reach any service and any external host through the proxy; REGISTRY_ONLY with listed namespaces keeps egress to what is declared (a second layer under NetworkPolicy, not a boundary on its own).',
+  remediation: 'List egress hosts per namespace ("./*", "istio-system/*", ...) and set outboundTrafficPolicy.mode: REGISTRY_ONLY.',
+  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  check: (index) => index.ofKind('Sidecar').flatMap((sc): Finding[] => {
+    const spec = rec(sc.spec);
+    const ref = `Sidecar ${index.namespaceOf(sc) ?? ''}/${sc.metadata.name}`;
+    const out: Finding[] = [];
+    recs(spec.egress).forEach((e, i) => {
+      if (strs(e.hosts).some((h) => h === '*/*' || h === '*')) out.push(findingOf(index, sidecarAnyHost, sc, `${ref} egress ${String(i)} allows any host ("*/*")`, { path: ['spec', 'egress', i, 'hosts'] }));
+    });
+    if (str(rec(spec.outboundTrafficPolicy).mode) === 'ALLOW_ANY') out.push(findingOf(index, sidecarAnyHost, sc, `${ref} sets outboundTrafficPolicy ALLOW_ANY: any external host is reachable`, { path: ['spec', 'outboundTrafficPolicy'] }));
+    return out;
+  }),
+});
+
 export const netRules: readonly Rule[] = [
   defaultDenyRule(NET_NO_DEFAULT_DENY_INGRESS, 'Ingress'),
   defaultDenyRule(NET_NO_DEFAULT_DENY_EGRESS, 'Egress'),
   openWorkloadRule(NET_WORKLOAD_INGRESS_OPEN, 'Ingress'),
   openWorkloadRule(NET_WORKLOAD_EGRESS_OPEN, 'Egress'),
-  selectsNothing, allowAll, exceptOutside, exposedService,
+  selectsNothing, allowAll, exceptOutside, exposedService, sidecarAnyHost,
 ];

@@ -74,6 +74,14 @@ const table: Record<string, Case[]> = {
     { name: 'fails a NodePort to a personal-data workload, raised', yaml: `${PERSONAL}---\napiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: dev}\nspec:\n  type: NodePort\n  selector: {app: db}\n`,
       expect: [{ severity: 'high', message: 'Service dev/db is of type NodePort and is not a declared gateway; it routes to workloads holding personal data: use ClusterIP behind the ingress gateway', at: 'type: NodePort' }] },
   ],
+  [NET.NET_SIDECAR_ANY_HOST]: [
+    { name: 'passes listed hosts with REGISTRY_ONLY', yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: dev}\nspec:\n  egress:\n    - hosts: ["./*", "istio-system/*"]\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n', expect: [] },
+    { name: 'fails "*/*" and ALLOW_ANY', yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: dev}\nspec:\n  egress:\n    - hosts: ["*/*"]\n  outboundTrafficPolicy: {mode: ALLOW_ANY}\n',
+      expect: [
+        { severity: 'low', message: 'Sidecar dev/default egress 0 allows any host ("*/*")', at: 'hosts: ["*/*"]' },
+        { severity: 'low', message: 'Sidecar dev/default sets outboundTrafficPolicy ALLOW_ANY: any external host is reachable', at: 'outboundTrafficPolicy' },
+      ] },
+  ],
 };
 
 describe.each(Object.entries(table))('%s', (id, cases) => {
