@@ -77,30 +77,51 @@ export function uidOf(obj: KubeObject): string {
   return typeof uid === 'string' ? uid : '';
 }
 
+/** How many applies of one reconcile run at once (Namespaces go first, one by one). */
+export const APPLY_CONCURRENCY = 8;
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** Applies what is not up to date; returns counts. Kinds found missing are added to `missing`. */
 async function applyDesired(ctx: ApplyContext, desired: readonly KubeObject[], live: ReadonlyMap<string, KubeObject>, missing: KindInfo[], failures: Failure[]): Promise<{ applied: number; unchanged: number }> {
   let applied = 0;
   let unchanged = 0;
-  for (const obj of desired) {
+  const applyOne = async (obj: KubeObject): Promise<void> => {
     const info = kindInfo(obj.apiVersion, obj.kind);
     if (!info) {
       failures.push({ info, namespace: obj.metadata.namespace, message: `ward cannot apply ${obj.apiVersion} ${obj.kind} (not in operator/kinds.ts)`, error: undefined });
-      continue;
+      return;
     }
-    if (missing.includes(info)) continue;
+    if (missing.includes(info)) return;
     if (!needsApply(obj, live.get(objectKey(obj)), ctx.memo)) {
       unchanged += 1;
-      continue;
+      return;
     }
     try {
       const { resourceVersion } = await ctx.port.apply(obj);
       ctx.memo.record(obj, resourceVersion);
       applied += 1;
     } catch (err) {
-      if (err instanceof KindNotServedError) missing.push(info);
-      else failures.push({ info, namespace: obj.metadata.namespace, message: `applying ${where(obj)} failed: ${describeError(err)}`, error: err });
+      if (err instanceof KindNotServedError) {
+        if (!missing.includes(info)) missing.push(info);
+      } else {
+        failures.push({ info, namespace: obj.metadata.namespace, message: `applying ${where(obj)} failed: ${describeError(err)}`, error: err });
+      }
     }
-  }
+  };
+  // Namespaces first: the other objects may live in them.
+  for (const ns of desired.filter((o) => o.kind === 'Namespace')) await applyOne(ns);
+  await inParallel(desired.filter((o) => o.kind !== 'Namespace'), APPLY_CONCURRENCY, applyOne);
+  failures.sort((a, b) => a.message.localeCompare(b.message));
   return { applied, unchanged };
 }
 

@@ -120,6 +120,12 @@ export interface CelRule {
  */
 export const SPEC_RULES: readonly CelRule[] = [
   {
+    rule: 'has(self.preset) || !has(self.components) || self.components.all(c, has(c.selector) && has(c.serviceAccount))',
+    message: 'every component needs selector and serviceAccount (with a preset, a component may name only the fields it overrides)',
+    fieldPath: '.components',
+    reason: 'FieldValueRequired',
+  },
+  {
     rule: "has(self.preset) || !has(self.flows) || self.flows.all(f, has(self.components) && self.components.exists(c, c.name == f.from))",
     message: 'every flow.from must name a component declared in spec.components (checked at admission only when no preset is set)',
     fieldPath: '.flows',
@@ -177,6 +183,10 @@ export function specSchema(): Json {
     if (required.length > 0) spec.required = required;
     else delete spec.required;
   }
+  // With a preset, a component may state only its name and the fields it overrides (merged by name):
+  // only `name` is required structurally; SPEC_RULES require the rest when there is no preset.
+  const components = prop(spec, 'components');
+  if (isJson(components?.items)) components.items.required = ['name'];
   addRules(spec, SPEC_RULES);
   addRules(prop(spec, 'mesh'), MESH_RULES);
   const flows = prop(spec, 'flows');

@@ -38,6 +38,16 @@ function rvNumber(rv: string | undefined): bigint | undefined {
   return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
 }
 
+/**
+ * True when resourceVersion `a` is older than `b`. resourceVersions are opaque, but the API server
+ * issues etcd revisions (increasing integers); anything else compares as not older.
+ */
+export function rvOlder(a: string | undefined, b: string | undefined): boolean {
+  const x = rvNumber(a);
+  const y = rvNumber(b);
+  return x !== undefined && y !== undefined && x < y;
+}
+
 /** What ward applied last, per object: the intent's hash and the resourceVersion the server returned. */
 export class AppliedMemo {
   private readonly entries = new Map<string, { hash: string; resourceVersion: string }>();
@@ -58,10 +68,7 @@ export class AppliedMemo {
     const e = this.entries.get(objectKey(desired));
     if (!e || e.hash !== intentHash(desired)) return false;
     const liveRv = (live.metadata as { resourceVersion?: string }).resourceVersion;
-    if (liveRv === e.resourceVersion) return true;
-    const a = rvNumber(liveRv);
-    const b = rvNumber(e.resourceVersion);
-    return a !== undefined && b !== undefined && a < b;
+    return liveRv === e.resourceVersion || rvOlder(liveRv, e.resourceVersion);
   }
 }
 

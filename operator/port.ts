@@ -64,9 +64,9 @@ export interface ClusterPort {
   /** Deletes by name with a uid precondition; a 404 counts as done. */
   delete(info: KindInfo, name: string, namespace: string | undefined, uid: string): Promise<void>;
   /** Applies metadata.finalizers of the RegistryDeployment as ward-operator. */
-  setFinalizers(rd: RegistryObject, finalizers: readonly string[]): Promise<void>;
+  setFinalizers(rd: RegistryObject, finalizers: readonly string[]): Promise<{ readonly resourceVersion: string }>;
   /** Applies the /status subresource. */
-  applyStatus(rd: RegistryObject, status: RegistryStatus): Promise<void>;
+  applyStatus(rd: RegistryObject, status: RegistryStatus): Promise<{ readonly resourceVersion: string }>;
   /** Reads one Secret by name (never lists). Values stay in the returned facts and go nowhere else. */
   getSecret(namespace: string, name: string): Promise<SecretFacts & { readonly labels?: Readonly<Record<string, string>>; readonly uid?: string }>;
   /** Creates a Secret (fails with 409 when it already exists). */

@@ -6,7 +6,7 @@ import { formatPath, parseRegistrySpec, type RegistrySpec, type SpecIssue } from
 import type { RandomBytes } from '../charts-src/wireguard/keys.js';
 import { applyAndPrune, cleanup, withOwnerReference, type ApplyOutcome } from './apply.js';
 import { ConditionType, mergeConditions, readyCondition, Reason, type ConditionResult } from './conditions.js';
-import type { AppliedMemo } from './diff.js';
+import { rvOlder, type AppliedMemo } from './diff.js';
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
@@ -49,6 +49,37 @@ export interface ReconcileDeps {
   readonly probeCache: Map<string, { at: number; inputs: string; result: ConditionResult }>;
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
   readonly missingCrdRetryMs?: number;
+  /**
+   * What this process last wrote to each RegistryDeployment (status, finalizers) and the
+   * resourceVersion it got: read through a watch cache that lags, the RegistryDeployment is
+   * overlaid with it, so a stale read never causes a duplicate status write or Event.
+   */
+  readonly written?: Map<string, WrittenState>;
+}
+
+export interface WrittenState {
+  readonly resourceVersion: string;
+  readonly uid: string;
+  readonly status?: RegistryStatus;
+  readonly finalizers?: readonly string[];
+}
+
+/** The RegistryDeployment as this process knows it: the read, or its own newer writes over it. */
+export function freshest(rd: RegistryObject, written: WrittenState | undefined): RegistryObject {
+  if (!written || written.uid !== rd.metadata.uid || !rvOlder(rd.metadata.resourceVersion, written.resourceVersion)) return rd;
+  return {
+    ...rd,
+    metadata: { ...rd.metadata, ...(written.finalizers ? { finalizers: written.finalizers } : {}) },
+    ...(written.status ? { status: written.status } : {}),
+  };
+}
+
+function remember(deps: ReconcileDeps, rd: RegistryObject, resourceVersion: string, change: { status?: RegistryStatus; finalizers?: readonly string[] }): void {
+  if (!deps.written) return;
+  const key = `${rd.metadata.namespace}/${rd.metadata.name}`;
+  const before = deps.written.get(key);
+  const base = before?.uid === rd.metadata.uid ? before : undefined;
+  deps.written.set(key, { ...base, ...change, resourceVersion, uid: rd.metadata.uid });
 }
 
 export type ReconcileResult =
@@ -76,7 +107,8 @@ async function writeStatus(deps: ReconcileDeps, rd: RegistryObject, results: rea
   const conditions = mergeConditions(previous, all, rd.metadata.generation, deps.clock());
   const status: RegistryStatus = { ...(rd.metadata.generation === undefined ? {} : { observedGeneration: rd.metadata.generation }), conditions, ...extra };
   if (!statusChanged(rd.status, status)) return;
-  await deps.port.applyStatus(rd, status);
+  const { resourceVersion } = await deps.port.applyStatus(rd, status);
+  remember(deps, rd, resourceVersion, { status });
   for (const e of transitionEvents(previous, conditions)) {
     try {
       await deps.port.recordEvent(rd, e);
@@ -93,6 +125,7 @@ async function handleDeletion(deps: ReconcileDeps, rd: RegistryObject, ownerKey:
   deps.log.info({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, removed }, 'children removed; releasing the finalizer');
   await deps.port.setFinalizers(rd, rd.metadata.finalizers.filter((f) => f !== FINALIZER));
   deps.probeCache.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
+  deps.written?.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
   return { outcome: 'gone' };
 }
 
@@ -226,14 +259,19 @@ async function invalidSpec(deps: ReconcileDeps, rd: RegistryObject, issues: read
 
 /** Reconciles one RegistryDeployment. Throws on apply failures (after writing status) so the queue retries. */
 export async function reconcile(deps: ReconcileDeps, namespace: string, name: string): Promise<ReconcileResult> {
-  const rd = await deps.port.getRegistry(namespace, name);
-  if (!rd) return { outcome: 'gone' };
+  const read = await deps.port.getRegistry(namespace, name);
+  if (!read) return { outcome: 'gone' };
+  const rd = freshest(read, deps.written?.get(`${namespace}/${name}`));
   const ownerKey = ownerKeyOf(namespace, name);
   if (rd.metadata.deletionTimestamp) return handleDeletion(deps, rd, ownerKey);
   const parsed = parseRegistrySpec(rd);
   if (!parsed.ok) return invalidSpec(deps, rd, parsed.issues);
   const spec = parsed.spec;
-  if (!rd.metadata.finalizers?.includes(FINALIZER)) await deps.port.setFinalizers(rd, [...(rd.metadata.finalizers ?? []), FINALIZER]);
+  if (!rd.metadata.finalizers?.includes(FINALIZER)) {
+    const finalizers = [...(rd.metadata.finalizers ?? []), FINALIZER];
+    const { resourceVersion } = await deps.port.setFinalizers(rd, finalizers);
+    remember(deps, rd, resourceVersion, { finalizers });
+  }
 
   const desired = deps.synthesize(spec, { owner: { name, namespace, uid: rd.metadata.uid } }).map((o) => withOwnerReference(o, rd));
   const outcome = await applyAndPrune(deps, desired, rd, ownerKey);

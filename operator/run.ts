@@ -104,6 +104,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       clock,
       log,
       probeCache: new Map(),
+      written: new Map(),
       ...(options.probe === false ? {} : { probe: probeKeyManager }),
       ...(options.audit === false ? {} : { audit: options.audit ?? ((objects, spec) => auditCondition(objects, spec, clock())) }),
       ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs }),

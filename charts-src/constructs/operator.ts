@@ -130,7 +130,10 @@ export class OperatorInstall extends Construct {
                 capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
               },
               env: [{ name: 'NODE_ENV', value: 'production' }],
+              // tsx (the TypeScript loader) caches compiled sources in /tmp; the root filesystem is read-only.
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }],
           },
         },
       },

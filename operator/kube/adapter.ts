@@ -165,14 +165,16 @@ export class KubeAdapter implements ClusterPort {
     }
   }
 
-  async setFinalizers(rd: RegistryObject, finalizers: readonly string[]): Promise<void> {
+  async setFinalizers(rd: RegistryObject, finalizers: readonly string[]): Promise<{ resourceVersion: string }> {
     const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name: rd.metadata.name, namespace: rd.metadata.namespace, finalizers } };
-    await this.rest.apply(objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace), body, FIELD_MANAGER);
+    const stored = await this.rest.apply<Obj>(objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace), body, FIELD_MANAGER);
+    return { resourceVersion: stored.metadata.resourceVersion ?? '' };
   }
 
-  async applyStatus(rd: RegistryObject, status: RegistryStatus): Promise<void> {
+  async applyStatus(rd: RegistryObject, status: RegistryStatus): Promise<{ resourceVersion: string }> {
     const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name: rd.metadata.name, namespace: rd.metadata.namespace }, status };
-    await this.rest.apply(`${objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace)}/status`, body, FIELD_MANAGER);
+    const stored = await this.rest.apply<Obj>(`${objectPath(RD_INFO, rd.metadata.name, rd.metadata.namespace)}/status`, body, FIELD_MANAGER);
+    return { resourceVersion: stored.metadata.resourceVersion ?? '' };
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretFacts & { labels?: Record<string, string>; uid?: string }> {

@@ -21,7 +21,7 @@ export class FakePort implements ClusterPort {
   private rv = 1;
 
   constructor(spec: unknown, meta: Partial<RegistryObject['metadata']> = {}) {
-    this.rd = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'sr', namespace: 'reg', uid: 'uid-1', generation: 1, ...meta }, spec };
+    this.rd = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'sr', namespace: 'reg', uid: 'uid-1', generation: 1, resourceVersion: '1', ...meta }, spec };
   }
 
   getRegistry(namespace: string, name: string): Promise<RegistryObject | undefined> {
@@ -53,17 +53,25 @@ export class FakePort implements ClusterPort {
     return Promise.resolve();
   }
 
-  setFinalizers(_rd: RegistryObject, finalizers: readonly string[]): Promise<void> {
-    this.writes.push({ verb: 'finalizers', key: finalizers.join(',') });
-    if (this.rd) this.rd = { ...this.rd, metadata: { ...this.rd.metadata, finalizers } };
-    if (this.rd?.metadata.deletionTimestamp && finalizers.length === 0) this.rd = undefined;
-    return Promise.resolve();
+  /** When true, reads of the RegistryDeployment lag behind its writes (a watch cache under load). */
+  staleReads = false;
+
+  private bumpRd(change: Partial<RegistryObject>, metadata: Partial<RegistryObject['metadata']> = {}): { resourceVersion: string } {
+    const resourceVersion = String(++this.rv);
+    if (this.rd && !this.staleReads) this.rd = { ...this.rd, ...change, metadata: { ...this.rd.metadata, ...metadata, resourceVersion } };
+    return { resourceVersion };
   }
 
-  applyStatus(_rd: RegistryObject, status: RegistryStatus): Promise<void> {
+  setFinalizers(_rd: RegistryObject, finalizers: readonly string[]): Promise<{ resourceVersion: string }> {
+    this.writes.push({ verb: 'finalizers', key: finalizers.join(',') });
+    const out = this.bumpRd({}, { finalizers });
+    if (this.rd?.metadata.deletionTimestamp && finalizers.length === 0) this.rd = undefined;
+    return Promise.resolve(out);
+  }
+
+  applyStatus(_rd: RegistryObject, status: RegistryStatus): Promise<{ resourceVersion: string }> {
     this.writes.push({ verb: 'status', key: 'status' });
-    if (this.rd) this.rd = { ...this.rd, status: JSON.parse(JSON.stringify(status)) as RegistryStatus };
-    return Promise.resolve();
+    return Promise.resolve(this.bumpRd({ status: JSON.parse(JSON.stringify(status)) as RegistryStatus }));
   }
 
   getSecret(namespace: string, name: string): Promise<SecretFacts & { labels?: Record<string, string>; uid?: string }> {

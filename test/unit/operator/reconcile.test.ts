@@ -48,6 +48,17 @@ describe('reconcile', () => {
     expect(port.writes.slice(before)).toEqual([]);
   });
 
+  it('does not write status, finalizers or Events again when its own writes have not reached the cache yet', async () => {
+    const port = new FakePort(spec);
+    port.staleReads = true;
+    const d = deps(port, { written: new Map() });
+    await reconcile(d, 'reg', 'sr');
+    const before = port.writes.length;
+    expect(port.rd?.status).toBeUndefined();
+    await reconcile(d, 'reg', 'sr');
+    expect(port.writes.slice(before)).toEqual([]);
+  });
+
   it('re-applies a child that was deleted or edited out of band, and only that child', async () => {
     const port = new FakePort(spec);
     const d = deps(port);
