@@ -54,6 +54,38 @@ async function pool<T>(items: readonly T[], size: number, fn: (item: T) => Promi
 
 const isReady = (rd: RegistryObject): boolean => rd.status?.observedGeneration === rd.metadata.generation && rd.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+/** Polls until every RegistryDeployment is Ready; returns when each became Ready (by namespace). */
+async function waitAllReady(admin: RestClient, t0: number): Promise<Map<string, number>> {
+  const readyAt = new Map<string, number>();
+  const deadline = performance.now() + 30 * 60_000;
+  let lastNotReady = '';
+  let lastReport = performance.now();
+  while (readyAt.size < N && performance.now() < deadline) {
+    const list = await admin.get<{ items: RegistryObject[] }>('/apis/ward.g2p.dev/v1alpha1/registrydeployments');
+    const now = performance.now();
+    for (const rd of list.items) if (isReady(rd) && !readyAt.has(rd.metadata.namespace)) readyAt.set(rd.metadata.namespace, now);
+    const pending = list.items.find((rd) => !isReady(rd));
+    lastNotReady = pending ? JSON.stringify(pending.status?.conditions?.filter((c) => c.status !== 'True')) : '';
+    if (now - lastReport > 10_000) {
+      lastReport = now;
+      process.stderr.write(`bench: ${String(readyAt.size)}/${String(N)} Ready after ${fmtMs(now - t0)}\n`);
+    }
+    if (readyAt.size < N) await sleep(250);
+  }
+  if (readyAt.size < N) throw new Error(`only ${String(readyAt.size)}/${String(N)} Ready after 30 min; e.g. ${lastNotReady}`);
+  return readyAt;
+}
+
+/** "PATCH /apis/.../namespaces/*\/x/* 200 ×3; ..." for writes that should not have happened. */
+function writeKinds(writes: readonly RequestRecord[]): string {
+  const kinds = new Map<string, number>();
+  for (const w of writes) {
+    const k = `${w.method} ${w.path.replace(/namespaces\/[^/]+/, 'namespaces/*').replace(/\/[^/]+$/, '/*')} ${String(w.status)}`;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  return [...kinds].map(([k, n]) => `${k} ×${String(n)}`).join('; ');
+}
+
 export default async function bench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ward-bench-op-'));
   const cluster = await up({ dir, env: process.env, progress: (l) => void process.stderr.write(`bench: ${l}\n`), detached: false, ownerPid: process.pid });
@@ -86,30 +118,14 @@ export default async function bench(): Promise<void> {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
     const op = await runOperator({ kubeConfig: kc, log: pino({ level: 'warn' }), resyncMs: RESYNC_MS, onRequest: (r) => requests.push(r), identity: 'bench' });
     const created = new Map<string, number>();
-    const readyAt = new Map<string, number>();
     const t0 = performance.now();
     await pool(namespaces, 16, async (ns) => {
       const spec = { ...example.spec, namespace: ns, keyManager: { ...keyManager, apiBaseUrl: `http://openg2p-keymanager.${ns}/v1/keymanager` } };
       created.set(ns, performance.now());
       await admin.apply(`/apis/ward.g2p.dev/v1alpha1/namespaces/${ns}/registrydeployments/social-registry`, { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'social-registry', namespace: ns }, spec }, 'ward-bench');
     });
-    const deadline = performance.now() + 30 * 60_000;
-    let lastNotReady = '';
-    let lastReport = performance.now();
-    while (readyAt.size < N && performance.now() < deadline) {
-      const list = await admin.get<{ items: RegistryObject[] }>('/apis/ward.g2p.dev/v1alpha1/registrydeployments');
-      const now = performance.now();
-      for (const rd of list.items) if (isReady(rd) && !readyAt.has(rd.metadata.namespace)) readyAt.set(rd.metadata.namespace, now);
-      const pending = list.items.find((rd) => !isReady(rd));
-      lastNotReady = pending ? JSON.stringify(pending.status?.conditions?.filter((c) => c.status !== 'True')) : '';
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        process.stderr.write(`bench: ${String(readyAt.size)}/${String(N)} Ready after ${fmtMs(lastReport - t0)}\n`);
-      }
-      if (readyAt.size < N) await sleep(250);
-    }
+    const readyAt = await waitAllReady(admin, t0);
     const allReadyMs = performance.now() - t0;
-    if (readyAt.size < N) throw new Error(`only ${String(readyAt.size)}/${String(N)} Ready after 30 min; e.g. ${lastNotReady}`);
     const untilReady = [...readyAt].map(([ns, at]) => at - (created.get(ns) ?? t0));
     const sorted = [...untilReady].sort((a, b) => a - b);
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
@@ -135,12 +151,8 @@ export default async function bench(): Promise<void> {
       `peak RSS: ${mib(peakRss)} (before the operator started: ${mib(rssBefore)}, delta ${mib(peakRss - rssBefore)}; in-process with the bench harness)`,
       `steady state ${String(STEADY_S)} s with resync every ${String(RESYNC_MS / 1000)} s: ${String(steadyWrites.length)} writes (target 0), ${String(steady.length - steadyWrites.length)} reads (${((steady.length - steadyWrites.length) / N / (STEADY_S / (RESYNC_MS / 1000))).toFixed(1)} per CR per resync)`,
     ];
-    const kinds = new Map<string, number>();
-    for (const w of steadyWrites) {
-      const k = `${w.method} ${w.path.replace(/namespaces\/[^/]+/, 'namespaces/*').replace(/\/[^/]+$/, '/*')} ${String(w.status)}`;
-      kinds.set(k, (kinds.get(k) ?? 0) + 1);
-    }
-    if (kinds.size > 0) out.push(`steady-state writes by kind: ${[...kinds].map(([k, n]) => `${k} ×${String(n)}`).join('; ')}`);
+    const byKind = writeKinds(steadyWrites);
+    if (byKind) out.push(`steady-state writes by kind: ${byKind}`);
     process.stdout.write(`${out.join('\n')}\n`);
     admin.close();
   } finally {
