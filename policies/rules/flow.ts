@@ -5,12 +5,12 @@
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import type { RegistrySpec } from '../../charts-src/model/index.js';
-import { intentDiff, OUTSIDE, PLACEHOLDER_ANNOTATION, registryDeployments, type IntentDiff } from '../flows/intent.js';
+import { GATEWAY, intentDiff, OTHER, OUTSIDE, PLACEHOLDER_ANNOTATION, registryDeployments, type IntentDiff } from '../flows/intent.js';
 import { analyzeInputs, withPlaceholders } from '../flows/report.js';
 import type { FlowNode, WorkloadNode } from '../flows/nodes.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import { type Finding, type Rule } from '../types.js';
-import { defineRule, NSA } from './util.js';
+import { cis, defineRule, NSA } from './util.js';
 
 export const FLOW_UNDECLARED_ALLOWED = 'WARD-FLOW-001';
 export const FLOW_DECLARED_BLOCKED = 'WARD-FLOW-002';
@@ -50,6 +50,14 @@ function finding(index: ObjectIndex, rule: Rule, obj: KubeObject, message: strin
   return { ruleId: rule.id, severity, message, object: index.ref(obj), ...(location ? { location } : {}), remediation: rule.remediation };
 }
 
+/** A matrix row in words: a component name, or where the connection comes from. */
+function source(from: string): string {
+  if (from === OUTSIDE) return 'outside the cluster';
+  if (from === OTHER) return 'a workload that is no component';
+  if (from === GATEWAY) return 'the ingress gateway';
+  return `component ${from}`;
+}
+
 const personal = (spec: RegistrySpec, name: string): boolean => spec.components.some((c) => c.name === name && c.personalData);
 
 const undeclaredAllowed: Rule = defineRule({
@@ -58,19 +66,19 @@ const undeclaredAllowed: Rule = defineRule({
   severity: 'high',
   rationale: 'The spec lists every intended flow; anything else NetworkPolicy and Istio let through is an unreviewed path, to personal data in the worst case.',
   remediation: 'If the connection is intended, add it to the spec\'s flows; otherwise tighten the destination\'s NetworkPolicy ingress (and the source\'s egress) and its AuthorizationPolicy ALLOW rules. `ward flows --explain SRC DST PORT` names the rules that allow it.',
-  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  controls: { cis1_12: cis('5.3.2'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
   check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) => [
     ...diff.undeclaredEdges.map(({ edge, from, to, conn }) => {
       const s = subject(index, edge.dst, rd);
       const pd = personal(spec, to);
       return finding(s.index, undeclaredAllowed, s.obj,
-        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${conn.toString()} (${from} → component ${to}${pd ? ', which holds personal data' : ''}); no flow of RegistryDeployment ${spec.namespace} declares it`,
+        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${conn.toString()} (from ${source(from)} to component ${to}${pd ? ', which holds personal data' : ''}); no flow of RegistryDeployment ${spec.namespace} declares it`,
         pd ? 'critical' : undeclaredAllowed.severity);
     }),
     ...diff.undeclaredEgress.map(({ from, edge }) => {
       const s = subject(index, edge.src, rd);
       return finding(s.index, undeclaredAllowed, s.obj,
-        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${edge.conn.union(edge.partial).toString()} (component ${from} → outside the cluster); no cidr flow declares it`);
+        `Undeclared connection allowed: ${edge.src.id} => ${edge.dst.id} : ${edge.conn.union(edge.partial).toString()} (from component ${from} to outside the cluster); no cidr flow of RegistryDeployment ${spec.namespace} declares it`);
     }),
   ]),
 });
@@ -84,7 +92,7 @@ const declaredBlocked: Rule = defineRule({
   controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
   check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) =>
     diff.blockedFlows.map((b) => finding(index, declaredBlocked, rd,
-      `Declared flow ${b.from} → ${b.to} is blocked on ${b.conn.toString()} by the effective NetworkPolicy/Istio policy (RegistryDeployment ${spec.namespace})`))),
+      `Declared flow ${b.from === GATEWAY ? 'ingress gateway' : b.from} → ${b.to} is blocked on ${b.conn.toString()} by the effective NetworkPolicy/Istio policy (RegistryDeployment ${spec.namespace})`))),
 });
 
 const personalExposed: Rule = defineRule({
@@ -93,7 +101,7 @@ const personalExposed: Rule = defineRule({
   severity: 'high',
   rationale: 'A workload holding personal data should be reachable only through declared flows from its own stack; a path from another namespace or from outside the cluster bypasses the registry\'s access control.',
   remediation: 'Isolate the workload with a default-deny ingress NetworkPolicy and an allow-nothing AuthorizationPolicy in its namespace, then allow only the declared flows (ward synth does this).',
-  controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  controls: { cis1_12: cis('5.3.2'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
   check: (index) => evaluateIntent(index).flatMap(({ spec, rd, diff }) => {
     const out: Finding[] = [];
     const seen = new Set<string>();
