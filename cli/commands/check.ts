@@ -115,7 +115,7 @@ export function registerCheck(program: Command): void {
     .argument('[paths...]', 'files, directories or "-" for stdin')
     .option('--profile <name|file>', `rule profile: ${BUILTIN_PROFILES.join(', ')} or a profile YAML file`, DEFAULT_PROFILE)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity', parseSeverity, 'high')
-    .addOption(new Option('--format <format>', 'report format: text, json, sarif, junit (repeatable)').argParser((v: string) => {
+    .addOption(new Option('--format <format>', `report format: ${Object.keys(reporters).join(', ')} (repeatable; default text)`).argParser((v: string) => {
       if (!isReporterName(v)) throw new InvalidArgumentError(`"${v}" is not a format; use ${Object.keys(reporters).join(', ')}.`);
       outputs.push({ format: v });
       return v;
