@@ -54,6 +54,15 @@ const DELIBERATE: Readonly<Record<string, { why: string; check: (np: ReturnType<
       expect(withoutRs).toBe(ward);
     },
   },
+  '31-ipv6-ipblock': {
+    why: 'ward analyses IPv4 and ignores IPv6 ipBlocks. netpol-analyzer 1.4.4 reads 2001:db8::/32 as the IPv4 '
+      + 'address made of its first four bytes (32.1.13.184) and prints it as a permitted source: a netpol-analyzer bug. '
+      + 'Without that line the outputs are identical.',
+    check: (np, ward) => {
+      expect(np.stdout).toContain('32.1.13.184-32.1.13.184 => v6/api[Deployment] : TCP 443\n');
+      expect(np.stdout.replace('32.1.13.184-32.1.13.184 => v6/api[Deployment] : TCP 443\n', '')).toBe(ward);
+    },
+  },
 };
 
 describe.skipIf(skip)('ward flows --layer l4 agrees with netpol-analyzer', () => {
