@@ -92,7 +92,12 @@ export function parseWaiversFile(text: string, file: string): { waivers: Waiver[
   };
   const first = doc.errors[0];
   if (first) return { waivers: [], errors: [{ code: 'yaml-syntax', file, ...at(first.pos[0]), message: `${file}:${String(at(first.pos[0]).line)}: YAML syntax error in waivers file: ${first.message.split('\n')[0] ?? ''}` }] };
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { waivers: [], errors: [{ code: 'alias-limit', file, line: 1, column: 1, message: `${file}:1: cannot read the waivers file: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   const list = Array.isArray(value) ? value : rec(value).waivers;
   if (!Array.isArray(list)) return { waivers: [], errors: [{ code: 'not-an-object', file, line: 1, column: 1, message: `${file}:1: the waivers file must be a YAML list of {rule, kind, namespace, name, reason, owner, expires}` }] };
   const waivers: Waiver[] = [];

@@ -165,3 +165,13 @@ describe('objects without positions (operator, cluster, synthesis)', () => {
     expect(r.findings.map((f) => [f.severity, f.message])).toEqual([['high', 'Deployment dev/web is selected by no NetworkPolicy for ingress: any source can connect to it (holds personal data)']]);
   });
 });
+
+describe('the waivers file is input like any other', () => {
+  it('reports an alias bomb as an input error instead of expanding it', () => {
+    const levels = ['a: &a [x,x,x,x,x,x,x,x,x]'];
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const r = parseWaiversFile(levels.join('\n'), 'w.yaml');
+    expect(r.waivers).toEqual([]);
+    expect(r.errors[0]).toMatchObject({ code: 'alias-limit', file: 'w.yaml' });
+  });
+});
