@@ -11,7 +11,8 @@ function ward(args: string[], input?: string) {
 
 const CLEAN = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: dev}\ndata: {LOG_LEVEL: info}\n';
 
-describe('ward policy-check / ward check', () => {
+// Each case spawns the CLI (tsx compiles on start): generous timeouts for a loaded CI machine.
+describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
   it('exits 1 on the OpenG2P defaults and writes several formats in one run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ward-check-'));
     const sarif = join(dir, 'out.sarif');
