@@ -60,6 +60,12 @@ export class AppliedMemo {
     this.entries.delete(key);
   }
 
+  /** True when `live` is older than what ward last wrote for this object (the watch is behind). */
+  isStale(desired: KubeObject, live: KubeObject): boolean {
+    const e = this.entries.get(objectKey(desired));
+    return e !== undefined && rvOlder((live.metadata as { resourceVersion?: string }).resourceVersion, e.resourceVersion);
+  }
+
   /**
    * True when `live` is what the server made of ward's last apply of this same intent, or an older
    * cached copy of it (the watch has not delivered ward's own write yet).

@@ -6,14 +6,14 @@ import { formatPath, parseRegistrySpec, type RegistrySpec, type SpecIssue } from
 import type { RandomBytes } from '../charts-src/wireguard/keys.js';
 import { applyAndPrune, cleanup, withOwnerReference, type ApplyOutcome } from './apply.js';
 import { ConditionType, mergeConditions, readyCondition, Reason, type ConditionResult } from './conditions.js';
-import { rvOlder, type AppliedMemo } from './diff.js';
+import { objectKey, rvOlder, type AppliedMemo } from './diff.js';
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
 import type { KindInfo } from './kinds.js';
 import type { ClusterPort, RegistryObject, RegistryStatus } from './port.js';
 import { secretsCondition, type SecretFacts } from './secrets.js';
-import { statusChanged, transitionEvents } from './status.js';
+import { changedFields, statusChanged, transitionEvents } from './status.js';
 
 /**
  * reconcile(key): read → validate → finalizer → synthesise → apply → prune → gather and check →
@@ -107,6 +107,7 @@ async function writeStatus(deps: ReconcileDeps, rd: RegistryObject, results: rea
   const conditions = mergeConditions(previous, all, rd.metadata.generation, deps.clock());
   const status: RegistryStatus = { ...(rd.metadata.generation === undefined ? {} : { observedGeneration: rd.metadata.generation }), conditions, ...extra };
   if (!statusChanged(rd.status, status)) return;
+  deps.log.debug({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, changed: changedFields(rd.status, status) }, 'writing status');
   const { resourceVersion } = await deps.port.applyStatus(rd, status);
   remember(deps, rd, resourceVersion, { status });
   for (const e of transitionEvents(previous, conditions)) {
@@ -219,6 +220,17 @@ async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: Regist
   return gateway;
 }
 
+/**
+ * What the audit looks at: each desired child as it is on the server, or as ward just applied it
+ * when the watch has not delivered that write yet (so a lagging cache never flaps AuditPassed).
+ */
+function auditObjects(memo: AppliedMemo, desired: readonly KubeObject[], outcome: ApplyOutcome): KubeObject[] {
+  return desired.map((d) => {
+    const live = outcome.live.get(objectKey(d));
+    return live && !memo.isStale(d, live) ? live : d;
+  });
+}
+
 interface Checked {
   readonly results: ConditionResult[];
   readonly extra: Omit<RegistryStatus, 'conditions' | 'observedGeneration'>;
@@ -238,7 +250,7 @@ async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec
   if (configured) results.push(configured);
   const reach = await keyManagerReachable(deps, key, spec, secretFacts, configured);
   if (reach.condition) results.push(reach.condition);
-  if (deps.audit) results.push(deps.audit([...outcome.live.values()], spec));
+  if (deps.audit) results.push(deps.audit(auditObjects(deps.memo, desired, outcome), spec));
   const wireguard = gateway && gatewayStatus(gateway);
   return {
     results,

@@ -45,6 +45,8 @@ export interface OperatorOptions {
   readonly randomBytes?: RandomBytes;
   /** @default 300_000 */
   readonly resyncMs?: number;
+  /** Restart every watch from a fresh list this often. @default 600_000 */
+  readonly relistMs?: number;
   /** @default 4 */
   readonly workers?: number;
   /** Live key-manager probes. @default true */
@@ -92,7 +94,7 @@ interface Parts {
 function buildController(options: OperatorOptions, parts: Parts): Controller {
   const { log, clock, metrics, rest, identity } = parts;
   const kinds = options.kinds ?? OWNED_KINDS;
-  const adapter = new KubeAdapter(rest, { ...defined({ namespaces: options.namespaces }), clock, instance: identity }, kinds);
+  const adapter = new KubeAdapter(rest, { ...defined({ namespaces: options.namespaces, relistMs: options.relistMs }), clock, instance: identity }, kinds);
   return new Controller({
     adapter, metrics, log,
     ...defined({ workers: options.workers, resyncMs: options.resyncMs, onReconciled: options.onReconciled }),

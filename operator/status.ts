@@ -15,6 +15,20 @@ export function statusChanged(current: RegistryStatus | undefined, next: Registr
   return JSON.stringify(canonical(current ?? {})) !== JSON.stringify(canonical(next));
 }
 
+/** Which top-level fields (and which condition types) differ: for debug logs when status is written. */
+export function changedFields(current: RegistryStatus | undefined, next: RegistryStatus): string[] {
+  const a = (current ?? {}) as Record<string, unknown>;
+  const b = next as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (k === 'conditions') continue;
+    if (JSON.stringify(canonical(a[k])) !== JSON.stringify(canonical(b[k]))) out.push(k);
+  }
+  const before = new Map((current?.conditions ?? []).map((c) => [c.type, JSON.stringify(canonical(c))]));
+  for (const c of next.conditions ?? []) if (before.get(c.type) !== JSON.stringify(canonical(c))) out.push(`conditions.${c.type}`);
+  return out;
+}
+
 const MAX_EVENT_MESSAGE = 1024;
 
 /**

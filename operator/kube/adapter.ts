@@ -23,6 +23,8 @@ export interface AdapterOptions {
   readonly clock: () => Date;
   /** Identifies this operator instance in Events. */
   readonly instance: string;
+  /** Restart every watch from a fresh list this often. @default 600_000 */
+  readonly relistMs?: number;
 }
 
 export interface WatchHandlers {
@@ -44,7 +46,8 @@ interface WatchSpec {
 }
 
 class Cache {
-  readonly objects = new Map<string, Obj>();
+  /** Replaced wholesale when a periodic relist completes. */
+  objects = new Map<string, Obj>();
   synced = false;
 }
 
@@ -90,9 +93,31 @@ export class KubeAdapter implements ClusterPort {
     return c;
   }
 
-  private watch(w: WatchSpec): Promise<void> {
-    const { info, namespace, labelSelector, cache, signal, notify, handlers } = w;
+  /**
+   * One supervised list+watch, restarted from a fresh list every `relistMs` (a watch can miss
+   * nothing the server still has, but a relist also heals a cache after bugs or lost events). While a
+   * relist fills a new map, readers keep the old complete one; the maps swap when the list is done.
+   */
+  private async watch(w: WatchSpec): Promise<void> {
+    while (!w.signal.aborted) {
+      const round = new AbortController();
+      const stop = (): void => round.abort();
+      w.signal.addEventListener('abort', stop, { once: true });
+      const timer = setTimeout(stop, this.options.relistMs ?? 600_000);
+      timer.unref();
+      try {
+        await this.watchRound(w, round.signal);
+      } finally {
+        clearTimeout(timer);
+        w.signal.removeEventListener('abort', stop);
+      }
+    }
+  }
+
+  private watchRound(w: WatchSpec, signal: AbortSignal): Promise<void> {
+    const { info, namespace, labelSelector, cache, notify, handlers } = w;
     const path = collectionPath(info, namespace);
+    let filling: Map<string, Obj> | undefined = cache.synced ? new Map() : undefined;
     return supervisedWatch<KubernetesObject>({
       kubeConfig: this.rest.kubeConfig,
       path,
@@ -106,12 +131,17 @@ export class KubeAdapter implements ClusterPort {
       },
       onEvent: (e) => {
         const o = e.object as unknown as Obj;
-        if (e.type === 'DELETED') cache.objects.delete(keyOf(o));
-        else cache.objects.set(keyOf(o), { ...o, apiVersion: info.apiVersion, kind: info.kind });
+        const target = filling ?? cache.objects;
+        if (e.type === 'DELETED') target.delete(keyOf(o));
+        else target.set(keyOf(o), { ...o, apiVersion: info.apiVersion, kind: info.kind });
         notify(o, e.type === 'DELETED');
       },
       onLifecycle: (l) => {
-        if (l.kind === 'listed') cache.synced = true;
+        if (l.kind === 'listed') {
+          if (filling) cache.objects = filling;
+          filling = undefined;
+          cache.synced = true;
+        }
         handlers.onLifecycle?.(`${info.kind}${namespace ? ` in ${namespace}` : ''}`, l);
       },
     });

@@ -63,6 +63,22 @@ describeCluster('operator: reconcile on a real API server', () => {
     expect(op.writes().slice(before)).toEqual([]);
   });
 
+  it('a periodic relist of every watch keeps the steady state write-free', async () => {
+    const ns = await freshNamespace();
+    op = await startOperator([ns], { relistMs: 300 });
+    await createRd(ns, 'sr', smallSpec());
+    await waitForCondition(ns, 'sr', 'Ready', 'True');
+    const running = op;
+    const lists = (): number => running.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/registrydeployments')).length;
+    const listsBefore = lists();
+    await running.reconciledAgain(`${ns}/sr`, 0);
+    const before = op.writes().length;
+    await waitFor('two more relists of the RegistryDeployments', () => lists() >= listsBefore + 2);
+    op.handle.controller.queue.add(`${ns}/sr`);
+    await op.reconciledAgain(`${ns}/sr`);
+    expect(op.writes().slice(before)).toEqual([]);
+  });
+
   it('dropping a flow and a component prunes exactly their children and leaves similarly named objects alone', async () => {
     const ns = await freshNamespace();
     op = await startOperator([ns]);
