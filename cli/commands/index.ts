@@ -14,11 +14,10 @@ import { registerWg } from './wg.js';
 export type CommandRegistration = (program: Command) => void;
 
 export const commands: readonly CommandRegistration[] = [
-  // one line per command, e.g. registerSynth,
-  registerDevCluster,
-  registerOperator,
-  registerCheck,
   registerSynth,
+  registerCheck,
   registerFlows,
   registerWg,
+  registerOperator,
+  registerDevCluster,
 ];
