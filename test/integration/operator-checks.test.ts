@@ -213,6 +213,11 @@ describeCluster('operator: WireGuard server key', () => {
     expect(rd.status?.wireguard).toEqual({ serverKeySecret: 'ward-wireguard-key', publicKey: publicKeyFromPrivate(privateKey) });
     expect(secret.metadata.labels['ward.g2p.dev/owner-uid']).toBe(rd.metadata.uid);
     expect(await exposedText(op, ns, 'sr')).not.toContain(privateKey);
+    // The cloud's load balancer publishes an address: the endpoint admins need appears in status.
+    const services = await adminRest().get<{ items: { metadata: { name: string } }[] }>(`/api/v1/namespaces/${vpn}/services`);
+    const service = services.items[0]?.metadata.name ?? '';
+    await adminRest().json('PATCH', `/api/v1/namespaces/${vpn}/services/${service}/status`, {}, { status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } }, 'application/merge-patch+json');
+    await waitFor('the endpoint in status', async () => (await getRd(ns, 'sr')).status?.wireguard?.endpoint === '203.0.113.7:51820');
     const events = await adminRest().get<{ items: { reason: string }[] }>(`/api/v1/namespaces/${ns}/events`);
     expect(events.items.filter((e) => e.reason === 'ServerKeyGenerated')).toHaveLength(1);
     // The next reconcile keeps the key: same public key, no second key generated.
