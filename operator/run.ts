@@ -176,10 +176,12 @@ export async function runOperator(options: OperatorOptions): Promise<OperatorHan
   });
   const parts: Parts = { log, clock, metrics, rest, identity: options.identity ?? `${hostname()}_${String(process.pid)}` };
   const controller = buildController(options, parts);
-  const ready = (): boolean => controller.synced();
+  const elector = makeElector(options, parts);
+  // A standby (waiting for the Lease) is ready: it serves nothing until it leads, and a rollout of
+  // several replicas must not wait for it. The leader is ready once its caches have listed.
+  const ready = (): boolean => (elector && !elector.isLeader ? true : controller.synced());
   const { servers, ...ports } = await startServers(options, ready, metrics);
   const stopSignal = new AbortController();
-  const elector = makeElector(options, parts);
   metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
   const done = lead(controller, elector, stopSignal.signal, parts);
 

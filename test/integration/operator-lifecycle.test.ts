@@ -107,6 +107,7 @@ describeCluster('operator: process life', () => {
     await waitFor('first to lead', async () => (await adminRest().get<Lease>(LEASE)).spec.holderIdentity === 'first');
     const second = await startOperator([ns], { ...timings, identity: 'second' });
     op = second;
+    expect(second.handle.ready()).toBe(true); // a standby is ready: rollouts of several replicas do not wait for it
     await createRd(ns, 'sr', smallSpec());
     await waitForCondition(ns, 'sr', 'Ready', 'True');
     expect(second.reconciles.size).toBe(0);
