@@ -58,15 +58,25 @@ function complementIntervals(a: Intervals): Intervals {
 
 const FULL: Intervals = [[MIN_PORT, MAX_PORT]];
 
+/** Interned single-port sets (immutable values, shared). */
+const SINGLE = new Map<string, ConnSet>();
+
 export class ConnSet {
   private constructor(private readonly byProto: ReadonlyMap<Protocol, Intervals>) {}
 
   static readonly none: ConnSet = new ConnSet(new Map());
   static readonly all: ConnSet = new ConnSet(new Map(PROTOCOLS.map((p) => [p, FULL])));
 
-  /** Ports `lo..hi` (inclusive) of one protocol. */
+  /** Ports `lo..hi` (inclusive) of one protocol. Single ports are interned (sets are immutable). */
   static ports(protocol: Protocol, lo: number, hi: number = lo): ConnSet {
-    return ConnSet.of(protocol, [[lo, hi]]);
+    if (lo !== hi) return ConnSet.of(protocol, [[lo, hi]]);
+    const key = `${protocol}/${String(lo)}`;
+    let hit = SINGLE.get(key);
+    if (!hit) {
+      hit = ConnSet.of(protocol, [[lo, lo]]);
+      SINGLE.set(key, hit);
+    }
+    return hit;
   }
 
   /** Every port of one protocol. */
@@ -96,7 +106,7 @@ export class ConnSet {
   }
 
   union(other: ConnSet): ConnSet {
-    if (other.isEmpty()) return this;
+    if (other === this || other.isEmpty()) return this;
     if (this.isEmpty()) return other;
     return ConnSet.build((p) => normalise([...this.intervals(p), ...other.intervals(p)]));
   }
