@@ -194,6 +194,11 @@ export class ObjectIndex {
     return v;
   }
 
+  /** True when a workload in `namespace` holds personal data (see `holdsPersonalData`). */
+  namespaceHoldsPersonalData(namespace: string): boolean {
+    return this.workloadsIn(namespace).some((w) => this.holdsPersonalData(w));
+  }
+
   private declaredPersonal(w: Workload): boolean {
     return this.ofKind('RegistryDeployment').some((rd) => {
       const spec = rec(rd.spec);

@@ -35,12 +35,17 @@ function rangeStart(node: unknown): number | undefined {
   return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
 }
 
-/** Offset of the key of `path`'s last segment (for map entries) or of the node itself (sequence items). */
+const sameKey = (key: unknown, segment: string | number | undefined): boolean => key === segment || (typeof key === 'number' && String(key) === segment);
+
+/**
+ * Offset of the key of `path`'s last segment (for map entries) or of the node itself (sequence items).
+ * Map keys compare as strings: YAML reads `9187:` (a portLevelMtls port) as a number, the object key is "9187".
+ */
 function keyOffset(doc: Doc, path: FieldPath): number | undefined {
   const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
   const last = path[path.length - 1];
   if (isMap(parent)) {
-    const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+    const pair = parent.items.find((p) => sameKey(isScalar(p.key) ? p.key.value : p.key, last));
     return rangeStart(pair?.key);
   }
   return rangeStart(doc.getIn(path, true));

@@ -25,7 +25,8 @@ export interface EffectiveMtls {
 
 const DEFAULT: EffectiveMtls = { mode: 'PERMISSIVE', scope: 'default' };
 
-function modeOf(v: unknown): MtlsMode | undefined {
+/** The mode an `mtls` or `portLevelMtls` entry sets; undefined for UNSET or absent (inherit). */
+export function modeOf(v: unknown): MtlsMode | undefined {
   const m = str(rec(v).mode);
   return m === 'STRICT' || m === 'PERMISSIVE' || m === 'DISABLE' ? m : undefined; // UNSET or absent: inherit
 }
@@ -38,7 +39,8 @@ function oldest(list: readonly KubeObject[]): KubeObject | undefined {
   })[0];
 }
 
-const hasSelector = (pa: KubeObject): boolean => rec(pa.spec).selector !== undefined && rec(pa.spec).selector !== null;
+/** True when the PeerAuthentication has a workload selector (otherwise it is namespace- or mesh-wide). */
+export const hasSelector = (pa: KubeObject): boolean => rec(pa.spec).selector !== undefined && rec(pa.spec).selector !== null;
 
 /** The namespace-wide PeerAuthentication honoured in `namespace` (the oldest), if any. */
 export function namespacePolicy(index: ObjectIndex, namespace: string): KubeObject | undefined {

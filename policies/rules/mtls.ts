@@ -1,14 +1,15 @@
 /**
  * MTLS: effective mutual TLS per workload and port (PeerAuthentication precedence, see
  * policies/mesh/mtls.ts), DestinationRule TLS settings that disable or weaken it, sidecar injection
- * where personal data is held, and PeerAuthentications Istio ignores.
+ * where personal data is held, PeerAuthentications Istio ignores, and PeerAuthentications that set a
+ * mode weaker than STRICT (found without any workload in the input, e.g. in ward's own output).
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import { rec, recs, str, text } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
-import { effectiveMtlsByPort, namespacePolicy, sidecarInjected, type EffectiveMtls } from '../mesh/mtls.js';
+import { effectiveMtlsByPort, hasSelector, modeOf, namespacePolicy, sidecarInjected, type EffectiveMtls, type MtlsMode } from '../mesh/mtls.js';
 import { raise, type Finding, type Rule } from '../types.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
@@ -17,6 +18,7 @@ export const MTLS_DR_DISABLE = 'WARD-MTLS-002';
 export const MTLS_DR_NO_CA = 'WARD-MTLS-003';
 export const MTLS_NOT_INJECTED = 'WARD-MTLS-004';
 export const MTLS_IGNORED_POLICY = 'WARD-MTLS-005';
+export const MTLS_WEAK_POLICY = 'WARD-MTLS-006';
 
 function decidedBy(m: EffectiveMtls): string {
   if (!m.policy) return 'no PeerAuthentication applies, so Istio\'s default PERMISSIVE holds';
@@ -114,14 +116,61 @@ const ignoredPolicy: Rule = defineRule({
   check: (index) => index.ofKind('PeerAuthentication').flatMap((pa): Finding[] => {
     const spec = rec(pa.spec);
     const ns = index.namespaceOf(pa) ?? '';
-    const hasSel = spec.selector !== undefined && spec.selector !== null;
+    const hasSel = hasSelector(pa);
     const ref = `PeerAuthentication ${ns}/${pa.metadata.name}`;
     if (!hasSel && spec.portLevelMtls !== undefined) return [findingOf(index, ignoredPolicy, pa, `${ref} sets portLevelMtls without a selector; Istio ignores it`, { path: ['spec', 'portLevelMtls'] })];
     if (hasSel && ns === index.meshRootNamespace) return [findingOf(index, ignoredPolicy, pa, `${ref} has a selector in the mesh root namespace ${ns}; Istio ignores it`, { path: ['spec', 'selector'] })];
-    const wide = index.inNamespace('PeerAuthentication', ns).filter((p) => rec(p.spec).selector === undefined || rec(p.spec).selector === null);
+    const wide = index.inNamespace('PeerAuthentication', ns).filter((p) => !hasSelector(p));
     if (!hasSel && wide.length > 1 && namespacePolicy(index, ns) !== pa) return [findingOf(index, ignoredPolicy, pa, `${ref} is one of ${String(wide.length)} namespace-wide PeerAuthentications in ${ns}; only the oldest is honoured`)];
     return [];
   }),
 });
 
-export const mtlsRules: readonly Rule[] = [notStrict, drDisable, drNoCa, notInjected, ignoredPolicy];
+interface WeakSetting { readonly where: string; readonly mode: MtlsMode; readonly path: FieldPath }
+
+/**
+ * The weaker-than-STRICT modes a PeerAuthentication sets and Istio honours: `mtls.mode` and, for a
+ * selector policy, each `portLevelMtls` entry. What Istio ignores (WARD-MTLS-005) is left out.
+ */
+function weakSettings(index: ObjectIndex, pa: KubeObject): WeakSetting[] {
+  const spec = rec(pa.spec);
+  const ns = index.namespaceOf(pa) ?? '';
+  const hasSel = hasSelector(pa);
+  if (hasSel ? ns === index.meshRootNamespace : namespacePolicy(index, ns) !== pa) return [];
+  const scope = hasSel ? 'for the workloads it selects' : ns === index.meshRootNamespace ? 'mesh-wide' : 'namespace-wide';
+  const out: WeakSetting[] = [];
+  const mode = modeOf(spec.mtls);
+  if (mode !== undefined && mode !== 'STRICT') out.push({ where: `mtls.mode ${mode} ${scope}`, mode, path: ['spec', 'mtls'] });
+  if (!hasSel) return out;
+  for (const [port, setting] of Object.entries(rec(spec.portLevelMtls))) {
+    const portMode = modeOf(setting);
+    if (portMode !== undefined && portMode !== 'STRICT') out.push({ where: `portLevelMtls ${port} mode ${portMode}`, mode: portMode, path: ['spec', 'portLevelMtls', port] });
+  }
+  return out;
+}
+
+/** Namespaces holding personal data that the PeerAuthentication's mode reaches: its own, or for a mesh-wide one those without a namespace-wide mode. */
+function personalNamespaces(index: ObjectIndex, pa: KubeObject): string[] {
+  const ns = index.namespaceOf(pa) ?? '';
+  const meshWide = ns === index.meshRootNamespace && !hasSelector(pa);
+  const reached = meshWide ? index.namespaces().filter((n) => n === ns || modeOf(rec(namespacePolicy(index, n)?.spec).mtls) === undefined) : [ns];
+  return reached.filter((n) => index.namespaceHoldsPersonalData(n));
+}
+
+const weakPolicy: Rule = defineRule({
+  id: MTLS_WEAK_POLICY, title: 'PeerAuthentication weaker than STRICT', severity: 'high',
+  rationale: 'A PeerAuthentication with mode PERMISSIVE accepts plaintext next to mTLS and DISABLE refuses mTLS, for every workload it covers: the exception is in the policy itself, whether or not the workloads are in the same input.',
+  remediation: 'Set mtls.mode: STRICT (and no weaker portLevelMtls entry); if the exception is needed, waive this rule on the PeerAuthentication with the reason (ward.g2p.dev/waive: "WARD-MTLS-006: <reason>").',
+  controls: { cis1_12: cis('5.7.1'), nsa: NSA.encryption, owasp2025: 'K05' },
+  check: (index) => index.ofKind('PeerAuthentication').flatMap((pa) => {
+    const weak = weakSettings(index, pa);
+    if (weak.length === 0) return [];
+    const personal = personalNamespaces(index, pa);
+    const suffix = personal.length === 0 ? '' : `; namespace${personal.length > 1 ? 's' : ''} ${personal.join(', ')} hold${personal.length > 1 ? '' : 's'} personal data`;
+    return weak.map((w) => findingOf(index, weakPolicy, pa,
+      `PeerAuthentication ${index.namespaceOf(pa) ?? ''}/${pa.metadata.name} sets ${w.where}: ${w.mode === 'DISABLE' ? 'mTLS is refused, traffic is plaintext' : 'plaintext is accepted next to mTLS'}${suffix}`,
+      { path: w.path, severity: personal.length > 0 ? raise(weakPolicy.severity) : weakPolicy.severity }));
+  }),
+});
+
+export const mtlsRules: readonly Rule[] = [notStrict, drDisable, drNoCa, notInjected, ignoredPolicy, weakPolicy];

@@ -58,6 +58,21 @@ const table: Record<string, Case[]> = {
     { name: 'fails the younger of two namespace-wide policies', yaml: pa('a', 'dev', '  mtls: {mode: STRICT}') + pa('b', 'dev', '  mtls: {mode: PERMISSIVE}', '2026-02-01T00:00:00Z'),
       expect: [{ severity: 'medium', message: 'PeerAuthentication dev/b is one of 2 namespace-wide PeerAuthentications in dev; only the oldest is honoured', at: 'apiVersion: security.istio.io/v1', nth: 1 }] },
   ],
+  [MTLS.MTLS_WEAK_POLICY]: [
+    { name: 'passes a namespace-wide STRICT policy and an UNSET one that inherits', yaml: pa('default', 'dev', '  mtls: {mode: STRICT}') + pa('w', 'dev', '  selector: {matchLabels: {app: db}}\n  mtls: {mode: UNSET}'), expect: [] },
+    { name: 'fails a namespace-wide PERMISSIVE policy without any workload in the input', yaml: pa('default', 'dev', '  mtls: {mode: PERMISSIVE}'),
+      expect: [{ severity: 'high', message: 'PeerAuthentication dev/default sets mtls.mode PERMISSIVE namespace-wide: plaintext is accepted next to mTLS', at: 'mtls: {mode: PERMISSIVE}' }] },
+    { name: 'fails a mesh-wide DISABLE policy, raised when an inheriting namespace holds personal data', yaml: NS() + DEPLOY('app: db, ward.g2p.dev/personal-data: "true"') + pa('default', 'istio-system', '  mtls: {mode: DISABLE}'),
+      expect: [{ severity: 'critical', message: 'PeerAuthentication istio-system/default sets mtls.mode DISABLE mesh-wide: mTLS is refused, traffic is plaintext; namespace dev holds personal data', at: 'mtls: {mode: DISABLE}' }] },
+    { name: 'passes a mesh-wide STRICT policy overridden by nothing weaker', yaml: pa('default', 'istio-system', '  mtls: {mode: STRICT}'), expect: [] },
+    { name: 'fails a port opened by portLevelMtls, raised when the namespace holds personal data', yaml: NS() + DEPLOY('app: db, ward.g2p.dev/personal-data: "true"') + pa('db', 'dev', '  selector: {matchLabels: {app: db}}\n  mtls: {mode: STRICT}\n  portLevelMtls:\n    9187: {mode: PERMISSIVE}'),
+      expect: [{ severity: 'critical', message: 'PeerAuthentication dev/db sets portLevelMtls 9187 mode PERMISSIVE: plaintext is accepted next to mTLS; namespace dev holds personal data', at: '9187: {mode: PERMISSIVE}' }] },
+    { name: 'fails a selector policy weaker than STRICT', yaml: pa('db', 'dev', '  selector: {matchLabels: {app: db}}\n  mtls: {mode: PERMISSIVE}'),
+      expect: [{ severity: 'high', message: 'PeerAuthentication dev/db sets mtls.mode PERMISSIVE for the workloads it selects: plaintext is accepted next to mTLS', at: 'mtls: {mode: PERMISSIVE}' }] },
+    { name: 'passes what Istio ignores (WARD-MTLS-005 reports it): portLevelMtls without a selector, the younger namespace-wide policy, a selector policy in the root namespace',
+      yaml: pa('a', 'dev', '  mtls: {mode: STRICT}') + pa('b', 'dev', '  mtls: {mode: PERMISSIVE}', '2026-02-01T00:00:00Z') + pa('p', 'other', '  portLevelMtls:\n    9187: {mode: DISABLE}') + pa('r', 'istio-system', '  selector: {matchLabels: {app: db}}\n  mtls: {mode: DISABLE}'),
+      expect: [] },
+  ],
 };
 
 describe.each(Object.entries(table))('%s', (id, cases) => {
