@@ -13,6 +13,7 @@ import {
   PeerAuthenticationSpecMtlsMode,
   type AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io.js';
+import { Annotations } from '../kube.js';
 import { ALLOW_PREFIX, PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
 import {
   cidrSlug,
@@ -31,8 +32,9 @@ import {
 
 /**
  * Istio mesh security for the registry namespace:
- * - PeerAuthentication `default` (namespace-wide, mode from the spec, STRICT by default) and, with
- *   `mesh.meshWide`, a STRICT one in the root namespace. No DestinationRule: auto-mTLS already uses
+ * - PeerAuthentication `default` (namespace-wide, mode from the spec, STRICT by default; a weaker
+ *   mode carries its reason and a waiver of WARD-MTLS-006 with it) and, with `mesh.meshWide`, a
+ *   STRICT one in the root namespace. No DestinationRule: auto-mTLS already uses
  *   mTLS towards STRICT servers, and a `tls` block could only weaken it.
  * - AuthorizationPolicy `allow-nothing` (`spec: {}`), then per destination component one ALLOW
  *   `allow-<component>` with one rule per source principal (`to.operation.ports`), and one for the
@@ -52,6 +54,21 @@ export interface MeshSecurityProps {
 }
 
 export const ALLOW_NOTHING = PolicyNames.allowNothing;
+
+/** The check's rule for a PeerAuthentication weaker than STRICT (policies/rules/mtls.ts `MTLS_WEAK_POLICY`). */
+export const MTLS_WEAK_POLICY_RULE = 'WARD-MTLS-006';
+
+/**
+ * The PeerAuthentication's annotations when mTLS is weaker than STRICT: the exception reason and a
+ * waiver of the weak-mode finding carrying the same reason, so every report shows it as waived.
+ * Line breaks in the reason become spaces (the waiver annotation holds one waiver per line).
+ */
+export function peerAuthenticationAnnotations(spec: RegistrySpec): Record<string, string> {
+  const annotations = mtlsExceptionAnnotations(spec);
+  if (Object.keys(annotations).length === 0) return annotations;
+  const reason = (spec.mesh.mtlsReason ?? '').replace(/\s+/g, ' ').trim();
+  return { ...annotations, [Annotations.waive]: `${MTLS_WEAK_POLICY_RULE}: ${reason}` };
+}
 
 function tcpPorts(ports: readonly PortRef[]): string[] {
   return uniquePorts(ports)
@@ -133,7 +150,7 @@ export class MeshSecurity extends Construct {
   }
 
   private peerAuthentication(spec: RegistrySpec): void {
-    const annotations = mtlsExceptionAnnotations(spec);
+    const annotations = peerAuthenticationAnnotations(spec);
     new PeerAuthentication(this, 'peer-authentication', {
       metadata: { name: 'default', namespace: spec.namespace, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
       spec: { mtls: { mode: spec.mesh.mtlsMode as PeerAuthenticationSpecMtlsMode } },

@@ -53,6 +53,22 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
     expect(ward(['check', '-', '--waivers', waivers, '--no-waivers'], yaml).code).toBe(1);
   });
 
+  it('reports ward\'s own PERMISSIVE output as a waived WARD-MTLS-006 with the spec\'s reason; --no-waivers fails it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-check-'));
+    const specFile = join(dir, 'spec.yaml');
+    const reason = 'legacy reporting job without a sidecar until the 2026-12 migration';
+    writeFileSync(specFile, `preset: openg2p-social-registry\nnamespace: dev\nmesh: {mtlsMode: PERMISSIVE, mtlsReason: "${reason}"}\n`);
+    const synth = ward(['synth', '-f', specFile]);
+    expect([synth.code, synth.stderr]).toEqual([0, '']);
+    const res = ward(['check', '-', '--profile', 'strict', '--format', 'json'], synth.stdout);
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout) as { findings: { ruleId: string; object: { kind: string; namespace: string; name: string }; suppressed: unknown }[] };
+    expect(doc.findings.map((f) => [f.ruleId, f.object, f.suppressed])).toEqual([
+      ['WARD-MTLS-006', { kind: 'PeerAuthentication', namespace: 'dev', name: 'default' }, { by: 'annotation', reason }],
+    ]);
+    expect(ward(['check', '-', '--profile', 'strict', '--no-waivers'], synth.stdout).code).toBe(1);
+  });
+
   it('documents the exit codes in --help', () => {
     const res = ward(['policy-check', '--help']);
     expect(res.stdout).toContain('Exit codes:');

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseRegistrySpec, type RegistrySpec } from '../../../charts-src/model/index.js';
+import { MTLS_WEAK_POLICY_RULE } from '../../../charts-src/constructs/mesh.js';
 import { synthesize } from '../../../charts-src/synthesize.js';
 import { runCheck } from '../../../policies/engine.js';
 import { builtinProfile } from '../../../policies/profiles.js';
+import { MTLS_WEAK_POLICY } from '../../../policies/rules/mtls.js';
 import { wgSpec } from '../wireguard/fixtures.js';
 import { NOW } from './helpers.js';
 
@@ -31,5 +33,16 @@ describe("ward's own output passes the strict profile (DESIGN.md)", () => {
     expect(result.findings.filter((f) => !f.suppressed).map((f) => `${f.ruleId} ${f.message}`)).toEqual([]);
     for (const f of result.findings) expect(f.suppressed?.reason.length ?? 0).toBeGreaterThan(10);
     expect(result.unknownKinds).toEqual({});
+  });
+
+  it('shows mTLS weaker than STRICT as one waived finding carrying the spec\'s reason', () => {
+    const reason = 'legacy reporting job without a sidecar until the 2026-12 migration';
+    const objects = synthesize(spec({ preset: 'openg2p-social-registry', namespace: 'dev', mesh: { mtlsMode: 'PERMISSIVE', mtlsReason: reason } }));
+    const result = runCheck({ objects, profile: builtinProfile('strict'), now: NOW });
+    expect(result.findings.filter((f) => !f.suppressed)).toEqual([]);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.object.kind, f.object.name, f.suppressed])).toEqual([
+      [MTLS_WEAK_POLICY, 'high', 'PeerAuthentication', 'default', { by: 'annotation', reason }],
+    ]);
+    expect(MTLS_WEAK_POLICY_RULE).toBe(MTLS_WEAK_POLICY);
   });
 });

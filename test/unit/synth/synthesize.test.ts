@@ -222,6 +222,15 @@ describe('synthesis details', () => {
     expect(specOf(byKind(objects, 'PeerAuthentication')[0]!)).toEqual({ mtls: { mode: 'PERMISSIVE' } });
   });
 
+  it('waives WARD-MTLS-006 on the weaker PeerAuthentication only, with the reason on one line', () => {
+    const objects = synthesize(edgeSpec({ mesh: { mtlsMode: 'DISABLE', mtlsReason: 'legacy reporting job\nwithout sidecar' } }));
+    const waived = objects.filter((o) => o.metadata.annotations?.[Annotations.waive] !== undefined);
+    expect(waived.map((o) => [o.kind, o.metadata.name, o.metadata.annotations?.[Annotations.waive]])).toEqual([
+      ['PeerAuthentication', 'default', 'WARD-MTLS-006: legacy reporting job without sidecar'],
+    ]);
+    expect(synthesize(edgeSpec()).filter((o) => o.metadata.annotations?.[Annotations.waive] !== undefined)).toEqual([]);
+  });
+
   it('adds a STRICT mesh-wide PeerAuthentication in the root namespace when asked', () => {
     const objects = synthesize(edgeSpec({ mesh: { meshWide: true, rootNamespace: 'istio-config' } }));
     expect(byKind(objects, 'PeerAuthentication').map((o) => [o.metadata.namespace, specOf(o)])).toEqual([
