@@ -32,6 +32,7 @@ export const Reason = {
   ServerKeyGenerated: 'ServerKeyGenerated',
   ServerKeyPresent: 'ServerKeyPresent',
   ServerKeyInvalid: 'ServerKeyInvalid',
+  GatewayUnavailable: 'GatewayUnavailable',
   // SecretsValid
   AllSecretsValid: 'AllSecretsValid',
   NoSecretsDeclared: 'NoSecretsDeclared',

@@ -203,7 +203,7 @@ function gatewayStatus(g: GatewayOutcome): NonNullable<RegistryStatus['wireguard
   return { serverKeySecret: g.serverKeySecret, ...(g.publicKey ? { publicKey: g.publicKey } : {}), ...(g.endpoint ? { endpoint: g.endpoint } : {}) };
 }
 
-async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, outcome: ApplyOutcome): Promise<GatewayOutcome | undefined> {
+async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, desired: readonly KubeObject[], outcome: ApplyOutcome): Promise<GatewayOutcome | undefined> {
   const wg = spec.wireguard;
   if (!wg?.enabled) return undefined;
   const gateway = await ensureServerKey(deps.port, {
@@ -212,6 +212,7 @@ async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: Regist
     randomBytes: deps.randomBytes,
     gatewayApplied: !outcome.failures.some((f) => f.namespace === wg.namespace),
     service: [...outcome.live.values()].find((o) => o.kind === 'Service' && o.metadata.namespace === wg.namespace),
+    deployment: auditObjects(deps.memo, desired, outcome).find((o) => o.kind === 'Deployment' && o.metadata.namespace === wg.namespace),
   });
   if (gateway.generated) {
     const message = `generated the WireGuard server key into Secret "${gateway.serverKeySecret}"; public key ${gateway.publicKey ?? ''}`;
@@ -221,8 +222,8 @@ async function gatewayStep(deps: ReconcileDeps, rd: RegistryObject, spec: Regist
 }
 
 /**
- * What the audit looks at: each desired child as it is on the server, or as ward just applied it
- * when the watch has not delivered that write yet (so a lagging cache never flaps AuditPassed).
+ * Each desired child as it is on the server, or as ward just applied it when the watch has not
+ * delivered that write yet (so a lagging cache never flaps AuditPassed or GatewayReady).
  */
 function auditObjects(memo: AppliedMemo, desired: readonly KubeObject[], outcome: ApplyOutcome): KubeObject[] {
   return desired.map((d) => {
@@ -241,7 +242,7 @@ interface Checked {
 async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec, desired: readonly KubeObject[], outcome: ApplyOutcome): Promise<Checked> {
   const key = `${rd.metadata.namespace}/${rd.metadata.name}`;
   const results: ConditionResult[] = [{ type: ConditionType.SpecValid, status: 'True', reason: Reason.Valid, message: 'the spec is valid' }, ...applyConditions(spec, outcome, desired)];
-  const gateway = await gatewayStep(deps, rd, spec, outcome);
+  const gateway = await gatewayStep(deps, rd, spec, desired, outcome);
   if (gateway) results.push(gateway.condition);
   const secretFacts = await gatherSecrets(deps.port, spec);
   const secrets = secretsCondition(spec.secrets, secretFacts, spec.namespace, deps.clock());

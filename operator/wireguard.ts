@@ -52,17 +52,28 @@ export interface GatewayInput {
   readonly gatewayApplied: boolean;
   /** The gateway's live Service (for the endpoint). */
   readonly service?: KubeObject | undefined;
+  /** The gateway's live Deployment (for availability). */
+  readonly deployment?: KubeObject | undefined;
 }
 
-function gatewayCondition(applied: boolean, reason: Reason, what: string): ConditionResult {
-  return {
-    type: ConditionType.GatewayReady, status: applied ? 'True' : 'False', reason: applied ? reason : Reason.ApplyFailed,
-    message: `${what}${applied ? '; gateway objects applied' : '; gateway objects not applied yet'}`,
-  };
+/** Why the gateway Deployment is not serving yet, or undefined when it has an available replica. */
+export function unavailable(deployment: KubeObject | undefined): string | undefined {
+  if (!deployment) return 'the spec produced no gateway Deployment';
+  const status = deployment.status as { availableReplicas?: number } | undefined;
+  const where = `Deployment ${deployment.metadata.namespace ?? ''}/${deployment.metadata.name}`;
+  return (status?.availableReplicas ?? 0) >= 1 ? undefined : `${where} has no available replica yet (image pulled? kubelet allows net.ipv4.ip_forward? see docs/wireguard.md)`;
+}
+
+function gatewayCondition(input: GatewayInput, what: string): ConditionResult {
+  const type = ConditionType.GatewayReady;
+  if (!input.gatewayApplied) return { type, status: 'False', reason: Reason.ApplyFailed, message: `${what}; gateway objects not applied yet` };
+  const notServing = unavailable(input.deployment);
+  if (notServing) return { type, status: 'False', reason: Reason.GatewayUnavailable, message: `${what}; ${notServing}` };
+  return { type, status: 'True', reason: Reason.ServerKeyPresent, message: `${what}; gateway objects applied and available` };
 }
 
 export async function ensureServerKey(port: ClusterPort, input: GatewayInput): Promise<GatewayOutcome> {
-  const { wg, ownerLabels, randomBytes, gatewayApplied, service } = input;
+  const { wg, ownerLabels, randomBytes, service } = input;
   const where = `Secret "${wg.privateKeySecret.name}" in namespace "${wg.namespace}"`;
   const base = { serverKeySecret: wg.privateKeySecret.name };
   const endpoint = endpointFromService(service, wg.listenPort);
@@ -74,7 +85,7 @@ export async function ensureServerKey(port: ClusterPort, input: GatewayInput): P
   if (facts.found === false) {
     const pair = generateKeyPair(...(randomBytes ? [randomBytes] : []));
     await port.createSecret(serverKeySecret(wg, pair.privateKey, ownerLabels));
-    return { ...base, ...withEndpoint, publicKey: pair.publicKey, generated: true, condition: gatewayCondition(gatewayApplied, Reason.ServerKeyPresent, `server key present in ${where}`) };
+    return { ...base, ...withEndpoint, publicKey: pair.publicKey, generated: true, condition: gatewayCondition(input, `server key present in ${where}`) };
   }
   const raw = facts.data[wg.privateKeySecret.key];
   const value = raw ? Buffer.from(raw).toString('utf8').trim() : '';
@@ -84,7 +95,7 @@ export async function ensureServerKey(port: ClusterPort, input: GatewayInput): P
   const publicKey = publicKeyFromPrivate(value);
   return {
     ...base, ...withEndpoint, publicKey,
-    condition: gatewayCondition(gatewayApplied, Reason.ServerKeyPresent, `server key present in ${where}`),
+    condition: gatewayCondition(input, `server key present in ${where}`),
   };
 }
 

@@ -207,6 +207,12 @@ describeCluster('operator: WireGuard server key', () => {
     const vpn = `${ns}-vpn`;
     op = await startOperator([ns]);
     await createRd(ns, 'sr', smallSpec({ wireguard: { enabled: true, namespace: vpn, adminGateway: { namespace: ns } } }));
+    const waiting = await waitForCondition(ns, 'sr', 'GatewayReady', 'False', 'GatewayUnavailable');
+    expect(conditionOf(waiting, 'GatewayReady')?.message).toBe(
+      `server key present in Secret "ward-wireguard-key" in namespace "${vpn}"; Deployment ${vpn}/wireguard-gateway has no available replica yet (image pulled? kubelet allows net.ipv4.ip_forward? see docs/wireguard.md)`,
+    );
+    // What the Deployment controller and the kubelet would report once the gateway pod runs.
+    await adminRest().json('PATCH', `/apis/apps/v1/namespaces/${vpn}/deployments/wireguard-gateway/status`, {}, { status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } }, 'application/merge-patch+json');
     const rd = await waitForCondition(ns, 'sr', 'GatewayReady', 'True', 'ServerKeyPresent');
     const secret = await adminRest().get<{ data: Record<string, string>; metadata: { labels: Record<string, string> } }>(`/api/v1/namespaces/${vpn}/secrets/ward-wireguard-key`);
     const privateKey = Buffer.from(secret.data.privatekey ?? '', 'base64').toString('utf8');

@@ -138,6 +138,7 @@ describe('reconcile', () => {
     expect(JSON.stringify(port.rd?.status)).not.toContain(privateKey);
     expect(JSON.stringify(port.events)).not.toContain(privateKey);
     expect(port.events.filter((e) => e.reason === 'ServerKeyGenerated')).toHaveLength(1);
+    expect(cond(port, 'GatewayReady')).toMatchObject({ status: 'False', reason: 'GatewayUnavailable' });
     await reconcile(d, 'reg', 'sr');
     expect(port.writes.filter((w) => w.verb === 'createSecret')).toHaveLength(1);
   });
