@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { formatIssues, parseRegistrySpec, presets, registryDeploymentOwner, type RegistrySpec } from '../../charts-src/model/index.js';
 import { synthesize, toJson, toYaml } from '../../charts-src/synthesize.js';
 import { UsageError } from '../exit-codes.js';
+import { inputName, readTextInput } from '../input.js';
 
 export type SynthFormat = 'yaml' | 'json';
 
@@ -71,7 +72,7 @@ export function checkInputs(opts: SynthOptions): void {
 export function specInput(opts: SynthOptions, fileContents?: string): { input: unknown; source: string } {
   checkInputs(opts);
   if (opts.file !== undefined) {
-    const source = opts.file === '-' ? '<stdin>' : opts.file;
+    const source = inputName(opts.file);
     return { input: parseSpecDocument(fileContents ?? '', source), source };
   }
   const input: Record<string, unknown> = { preset: opts.preset };
@@ -98,19 +99,6 @@ export function render(objects: readonly KubeObject[], format: SynthFormat): str
   return format === 'json' ? toJson(objects) : toYaml(objects);
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function writeObjects(dir: string, objects: readonly KubeObject[], format: SynthFormat): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const o of objects) await writeFile(join(dir, objectFileName(o, format)), render([o], format));
@@ -119,7 +107,7 @@ async function writeObjects(dir: string, objects: readonly KubeObject[], format:
 
 export async function runSynth(opts: SynthOptions): Promise<void> {
   checkInputs(opts);
-  const contents = opts.file === undefined ? undefined : await readInput(opts.file);
+  const contents = opts.file === undefined ? undefined : await readTextInput(opts.file);
   const { input, source } = specInput(opts, contents);
   const owner = registryDeploymentOwner(input);
   const objects = synthesize(specFrom(input, source), owner ? { owner } : {});

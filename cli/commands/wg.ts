@@ -1,30 +1,16 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { WireguardSpec } from '../../charts-src/model/index.js';
 import { generateKeyPair, generatePresharedKey, isWireguardKey, publicKeyFromPrivate, wireguardKeyProblem } from '../../charts-src/wireguard/keys.js';
 import { planPeer } from '../../charts-src/wireguard/peer.js';
 import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../../charts-src/wireguard/render.js';
 import { UsageError } from '../exit-codes.js';
+import { inputName, readTextInput } from '../input.js';
 import { parseSpecDocument, specFrom } from './synth.js';
 
 const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const err = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function readText(file: string, what: string): Promise<string> {
-  if (file === '-') return readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-}
 
 /** What the operator reports in `status.wireguard` of a RegistryDeployment (kubectl get rd -o yaml). */
 interface GatewayStatus {
@@ -40,8 +26,8 @@ function statusOf(doc: unknown): GatewayStatus {
 
 /** The spec's wireguard section (and the operator's status, when the file is a live RegistryDeployment), or a usage error naming the file. */
 async function loadWireguard(file: string): Promise<{ wg: WireguardSpec; status: GatewayStatus }> {
-  const source = file === '-' ? '<stdin>' : file;
-  const doc = parseSpecDocument(await readText(file, 'spec'), source);
+  const source = inputName(file);
+  const doc = parseSpecDocument(await readTextInput(file, 'spec'), source);
   const spec = specFrom(doc, source);
   if (spec.wireguard === undefined) throw new UsageError(`${source} has no wireguard section: add spec.wireguard (see docs/wireguard.md)`);
   return { wg: spec.wireguard, status: statusOf(doc) };
@@ -49,7 +35,7 @@ async function loadWireguard(file: string): Promise<{ wg: WireguardSpec; status:
 
 /** Reads a private key (file or stdin); the message on a bad key never contains the key. */
 async function readPrivateKey(file: string, what: string): Promise<string> {
-  const key = (await readText(file, what)).replace(/\r?\n$/, '');
+  const key = (await readTextInput(file, what)).replace(/\r?\n$/, '');
   const problem = wireguardKeyProblem(key);
   if (problem !== undefined) throw new UsageError(`${what} ${file === '-' ? 'on stdin' : file} ${problem}`);
   return key;
