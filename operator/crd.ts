@@ -157,7 +157,8 @@ export const WIREGUARD_PEER_RULES: readonly CelRule[] = [
     rule: '!has(self.peers) || self.peers.all(p, !has(p.address) || self.peers.exists_one(q, has(q.address) && q.address == p.address))',
     message: 'WireGuard peer addresses must be unique',
     fieldPath: '.peers',
-    reason: 'FieldValueDuplicate',
+    // FieldValueDuplicate would make the API server print "Duplicate value" without this message.
+    reason: 'FieldValueInvalid',
   },
 ];
 

@@ -140,6 +140,14 @@ describeCluster('operator: reconcile on a real API server', () => {
       { spec: smallSpec({ flows: [{ from: 'nobody', to: { component: 'postgresql' }, ports: [{ port: 5432 }] }] }), message: 'every flow.from must name a component declared in spec.components' },
       { spec: smallSpec({ mesh: { mtlsMode: 'PERMISSIVE' } }), message: 'mtlsMode weaker than STRICT needs mtlsReason' },
       { spec: smallSpec({ flows: [{ from: 'registry', to: { component: 'minio', cidr: '10.0.0.0/8' }, ports: [{ port: 1 }] }] }), message: 'set exactly one of component or cidr' },
+      { spec: smallSpec({ components: [{ name: 'registry', ports: [] }], flows: [] }), message: 'every component needs selector and serviceAccount' },
+      {
+        spec: smallSpec({ wireguard: { enabled: true, peers: [
+          { name: 'alice', publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=', address: '10.15.0.2/32' },
+          { name: 'bob', publicKey: 'TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=', address: '10.15.0.2/32' },
+        ] } }),
+        message: 'WireGuard peer addresses must be unique',
+      },
     ];
     for (const c of cases) {
       const err = await createRd(ns, 'bad', c.spec).then(() => undefined, (e: unknown) => e);
