@@ -56,11 +56,11 @@ th,td{border:1px solid #8a8a8a;padding:.3rem .45rem;text-align:left;vertical-ali
 td.num{text-align:right;font-variant-numeric:tabular-nums}code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em;word-break:break-all}
 .verdict{display:inline-block;padding:.2rem .6rem;border-radius:.25rem;font-weight:700;color:#fff}.pass{background:#1b5e20}.fail{background:#b3261e}
 .sev{font-weight:700}.sev-critical{color:#8e1212}.sev-high{color:#a3300b}.sev-medium{color:#6b4e00}.sev-low{color:#1f4e79}
-.cell-intended{background:#e3f1e5}.cell-undeclared{background:#fbe4e1}.cell-blocked{background:#fff1c7}
+.cell-intended{background:#e3f1e5}.cell-allowed{background:#e6eef8}.cell-undeclared{background:#fbe4e1}.cell-blocked{background:#fff1c7}
 .tag{display:block}#flow-matrix{font-size:.85em}#flow-matrix td{min-width:7rem}.legend li{margin:.15rem 0}
 dl.evidence{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.evidence dt{font-weight:600}
 .muted{color:#4a4a4a}
-@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}table,tr{break-inside:avoid}.verdict{border:1px solid #000;color:#000;background:none}.cell-intended,.cell-undeclared,.cell-blocked{background:none}a{color:inherit;text-decoration:none}}
+@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}table,tr{break-inside:avoid}.verdict{border:1px solid #000;color:#000;background:none}.cell-intended,.cell-undeclared,.cell-blocked,.cell-allowed{background:none}a{color:inherit;text-decoration:none}}
 `;
 
 function table(caption: string, headers: readonly string[], rows: readonly string[][], id?: string): string {
@@ -149,10 +149,38 @@ function flowList(analysis: FlowAnalysis): string {
   return table(`Effective connections (${analysis.layer === 'both' ? 'NetworkPolicy and Istio' : analysis.layer})`, ['Source', 'Destination', 'Ports', 'Verdict'], rows, 'flow-list');
 }
 
+const MATRIX_LIMIT = 40;
+const OUTSIDE_LABEL = '(outside the cluster)';
+
+/** Without a spec: workloads (and the outside) × workloads (and the outside), each cell the ports allowed. */
+function workloadMatrix(analysis: FlowAnalysis): string {
+  const ids = analysis.workloads.map((n) => n.id);
+  if (ids.length === 0 || ids.length > MATRIX_LIMIT) return `<p>${ids.length ? `${esc(ids.length)} workloads: too many for a matrix; every connection is listed below.` : 'No workloads in the input.'}</p>`;
+  const key = (id: string, ip: boolean): string => (ip ? OUTSIDE_LABEL : id);
+  const cells = new Map<string, string[]>();
+  for (const e of analysis.edges) {
+    const k = `${key(e.src.id, e.src.type === 'ip')}\u0000${key(e.dst.id, e.dst.type === 'ip')}`;
+    const parts = cells.get(k) ?? [];
+    const ip = e.src.type === 'ip' ? e.src.id : e.dst.type === 'ip' ? e.dst.id : '';
+    if (!e.conn.isEmpty()) parts.push(`${ip ? `${ip}: ` : ''}${e.conn.toString()}`);
+    if (!e.partial.isEmpty()) parts.push(`${ip ? `${ip}: ` : ''}${e.partial.toString()} (partially allowed)`);
+    cells.set(k, parts);
+  }
+  const rows = [...ids, OUTSIDE_LABEL];
+  const cols = [...ids, OUTSIDE_LABEL];
+  const body = rows.map((from) => `<tr><th scope="row">${esc(from)}</th>${cols.map((to) => {
+    const parts = from === to ? undefined : cells.get(`${from}\u0000${to}`);
+    return parts?.length ? tdRaw(parts.map((p) => `<span class="tag">${esc(p)}</span>`).join(''), 'cell-allowed') : tdRaw('<span class="muted">none</span>');
+  }).join('')}</tr>`).join('\n');
+  const head = ['From \\ To', ...cols].map((h) => `<th scope="col">${esc(h)}</th>`).join('');
+  return `<p>No RegistryDeployment spec among the inputs: effective connections only, nothing to compare with.</p>
+<table id="flow-matrix"><caption>Flow matrix: workloads (rows, sources) × workloads (columns, destinations), with the ports allowed</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
 function flowsSection(r: HtmlReport): string {
   if (!r.flows) return '<section aria-labelledby="flows"><h2 id="flows">Flow matrix</h2><p>This report was rendered without the objects: run <code>ward flows PATHS --format html</code> on the same inputs for the flow matrix and mTLS coverage.</p></section>';
   const { analysis, diff } = r.flows;
-  const matrix = diff ? intentMatrix(diff) : '<p>No RegistryDeployment spec among the inputs: effective connections only, nothing to compare with.</p>';
+  const matrix = diff ? intentMatrix(diff) : workloadMatrix(analysis);
   return `<section aria-labelledby="flows"><h2 id="flows">Flow matrix</h2>\n${matrix}\n<h3>All effective connections</h3>\n${flowList(analysis)}</section>`;
 }
 

@@ -45,6 +45,15 @@ describe('the HTML reporter', () => {
     expect(html).toContain('<dt>Time</dt><dd>2026-11-29T12:00:00.000Z</dd>');
   });
 
+  it('shows a workload × workload matrix when there is no spec', () => {
+    const file = join(CORPUS, '26-mesh-allow-by-principal/input.yaml');
+    const documents = loadBuffer(readFileSync(file), file).documents;
+    const html = renderHtmlReport({ check: runCheck({ documents, now: NOW }), ...reportFacts(withPlaceholders(buildIndex({ documents }))), evidence: { toolVersion: '0.1.0', profile: 'strict', inputs: [] } });
+    expect(html).toContain('<caption>Flow matrix: workloads (rows, sources) × workloads (columns, destinations), with the ports allowed</caption>');
+    expect(html).toContain('<tr><th scope="row">reg/registry[Deployment]</th><td class="cell-allowed"><span class="tag">SCTP 1-65535,TCP 5432,UDP 1-65535</span></td>');
+    expect(html).toContain('<th scope="row">(outside the cluster)</th><td class="cell-allowed"><span class="tag">0.0.0.0-255.255.255.255: SCTP 1-65535,UDP 1-65535</span></td>');
+  });
+
   it('escapes everything it prints', () => {
     const yaml = readScenario('01-no-policies', 'input.yaml').replace('name: web, namespace: shop', 'name: web, namespace: shop, annotations: {x: "<script>alert(1)</script>"}');
     const load = loadBuffer(new TextEncoder().encode(yaml), 'a<b>.yaml');
