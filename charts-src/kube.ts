@@ -18,6 +18,11 @@ export interface KubeObject {
   readonly [key: string]: unknown;
 }
 
+/** True for a plain mapping (not null, not an array): the first check on any untrusted YAML/JSON value. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Labels and annotations ward puts on what it creates (DESIGN.md "Names"). */
 export const Labels = {
   managedBy: 'app.kubernetes.io/managed-by',

@@ -1,3 +1,4 @@
+import { isRecord } from '../kube.js';
 import { IssueCode, type SpecIssue } from './issues.js';
 import { presets } from './presets/index.js';
 
@@ -12,10 +13,6 @@ export interface MergeOrigin {
 }
 
 type MergeResult = { readonly ok: true; readonly value: unknown; readonly origin?: MergeOrigin } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function named(list: unknown): Record<string, unknown>[] {
   return Array.isArray(list) ? list.filter(isRecord) : [];

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { API_VERSION, KIND } from '../kube.js';
+import { API_VERSION, isRecord, KIND } from '../kube.js';
 import { IssueCode, type SpecIssue } from './issues.js';
 import { mergePreset, type MergeOrigin } from './merge.js';
 import { registrySpecSchema, type RegistrySpec } from './schema.js';
@@ -10,10 +10,6 @@ export type ParseResult =
   | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
 type Path = readonly (string | number)[];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Splits a RegistryDeployment object into its spec (plus the namespace from metadata) or accepts a bare spec. */
 function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {

@@ -2,15 +2,16 @@
  * Defensive readers for untrusted manifests: any field may be missing or of the wrong type, and a
  * rule must never throw because of it (a property test feeds the checker arbitrary input).
  */
+import { isRecord } from '../../charts-src/kube.js';
+
 export type Rec = Readonly<Record<string, unknown>>;
 
+/** A mapping, or an empty one for anything else. */
 export function rec(v: unknown): Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {};
+  return isRecord(v) ? v : {};
 }
 
-export function isRec(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+export const isRec: (v: unknown) => v is Rec = isRecord;
 
 export function arr(v: unknown): readonly unknown[] {
   return Array.isArray(v) ? v : [];

@@ -4,7 +4,7 @@
  * returned as an InputError with file:line; one bad document never hides the others.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
-import type { KubeObject } from '../../charts-src/kube.js';
+import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import type { SourceLocation } from '../types.js';
 import { redactSecret } from './secrets.js';
 import { DEFAULT_LIMITS, type FieldPath, type InputError, type LoadLimits, type LoadResult, type LoadedDocument } from './types.js';
@@ -12,10 +12,6 @@ import { DEFAULT_LIMITS, type FieldPath, type InputError, type LoadLimits, type 
 type Doc = Document.Parsed;
 
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 interface DocContext {
   readonly doc: Doc;
