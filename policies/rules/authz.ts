@@ -8,7 +8,7 @@ import { arr, rec, recs, str, strs, text, type Rec } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import { namespaceInjected } from '../mesh/mtls.js';
 import { raise, type Finding, type Rule } from '../types.js';
-import { cis, defineRule, findingOf, NSA } from './util.js';
+import { cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const AUTHZ_NO_ALLOW_NOTHING = 'WARD-AUTHZ-001';
 export const AUTHZ_ALLOW_ANY_SOURCE = 'WARD-AUTHZ-002';
@@ -33,7 +33,7 @@ function meshNamespaces(index: ObjectIndex): string[] {
   for (const ns of index.namespaces()) {
     if (ns === index.meshRootNamespace || ns.startsWith('kube-')) continue;
     if (namespaceInjected(index, ns) || ISTIO_KINDS.some((k) => index.inNamespace(k, ns).length > 0)) set.add(ns);
-    else if (index.workloadsIn(ns).some((w) => index.holdsPersonalData(w))) set.add(ns);
+    else if (index.namespaceHoldsPersonalData(ns)) set.add(ns);
   }
   return [...set].sort();
 }
@@ -47,8 +47,8 @@ const noAllowNothing: Rule = defineRule({
   controls: { cis1_12: cis('5.7.1'), nsa: NSA.authz, owasp2025: 'K02' },
   check: (index) => meshNamespaces(index).flatMap((ns): Finding[] => {
     if (index.inNamespace('AuthorizationPolicy', ns).some(isAllowNothing)) return [];
-    const obj = index.get('Namespace', undefined, ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-    const personal = index.workloadsIn(ns).some((w) => index.holdsPersonalData(w));
+    const obj = namespaceObject(index, ns);
+    const personal = index.namespaceHoldsPersonalData(ns);
     return [findingOf(index, noAllowNothing, obj, `Namespace ${ns} has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies${personal ? '; it holds personal data' : ''}`, { severity: personal ? raise(noAllowNothing.severity) : noAllowNothing.severity })];
   }),
 });

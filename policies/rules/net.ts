@@ -10,7 +10,7 @@ import { arr, isRec, rec, recs, str, strMap, strs, text, type Rec } from '../ind
 import { labelSelector, type ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import { raise, type Finding, type Rule, type Severity } from '../types.js';
-import { auditedNamespaces, cis, defineRule, findingOf, NSA } from './util.js';
+import { auditedNamespaces, cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const NET_NO_DEFAULT_DENY_INGRESS = 'WARD-NET-001';
 export const NET_NO_DEFAULT_DENY_EGRESS = 'WARD-NET-002';
@@ -45,12 +45,6 @@ export function isolated(index: ObjectIndex, w: Workload, dir: Direction): boole
   return index.networkPoliciesFor(w).some((np) => policyTypes(np).includes(dir));
 }
 
-function namespaceObject(index: ObjectIndex, ns: string): KubeObject {
-  return index.get('Namespace', undefined, ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-}
-
-const personalIn = (index: ObjectIndex, ns: string): boolean => index.workloadsIn(ns).some((w) => index.holdsPersonalData(w));
-
 function defaultDenyRule(id: string, dir: Direction): Rule {
   const word = dir.toLowerCase();
   const rule: Rule = defineRule({
@@ -60,7 +54,7 @@ function defaultDenyRule(id: string, dir: Direction): Rule {
     controls: { cis1_12: cis('5.3.2'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
     check: (index) => auditedNamespaces(index).flatMap((ns): Finding[] => {
       if (index.inNamespace('NetworkPolicy', ns).some((np) => isDefaultDeny(np, dir))) return [];
-      const severity: Severity = personalIn(index, ns) ? raise(rule.severity) : rule.severity;
+      const severity: Severity = index.namespaceHoldsPersonalData(ns) ? raise(rule.severity) : rule.severity;
       return [findingOf(index, rule, namespaceObject(index, ns), `Namespace ${ns} has no default-deny ${word} NetworkPolicy${severity !== rule.severity ? ' and holds personal data' : ''}`, { severity })];
     }),
   });

@@ -59,3 +59,8 @@ export function auditedNamespaces(index: ObjectIndex): string[] {
   for (const w of index.workloads) set.add(w.namespace);
   return [...set].filter((ns) => !ns.startsWith('kube-')).sort();
 }
+
+/** The Namespace object of `ns`, or a stand-in naming it when the input holds none (a finding needs an object). */
+export function namespaceObject(index: ObjectIndex, ns: string): KubeObject {
+  return index.get('Namespace', undefined, ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+}

@@ -12,7 +12,7 @@ import type { ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import type { Finding, Rule } from '../types.js';
 import { isDefaultDeny } from './net.js';
-import { cis, defineRule, findingOf, NSA } from './util.js';
+import { cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const WG_PRIVATE_KEY_EXPOSED = 'WARD-WG-001';
 export const WG_SERVER_ALLOWED_IPS_WIDE = 'WARD-WG-002';
@@ -160,10 +160,6 @@ const netAdminOutsideGateway: Rule = defineRule({
       );
   },
 });
-
-function namespaceObject(index: ObjectIndex, ns: string): KubeObject {
-  return index.get('Namespace', undefined, ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-}
 
 const gatewayNoDefaultDeny: Rule = defineRule({
   id: WG_GATEWAY_NO_DEFAULT_DENY, title: 'WireGuard gateway namespace without default-deny', severity: 'high',
