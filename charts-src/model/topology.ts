@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { selectorKey } from '../selector.js';
 import { IssueCode, type SpecIssue } from './issues.js';
 import type { Component, Flow, RegistrySpec } from './schema.js';
@@ -33,26 +34,13 @@ function reservedNameIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   );
 }
 
-/** Splits "a.b.c.d/n" into its address as a 32-bit number and its prefix length (input already validated as a CIDR). */
-function cidrParts(cidr: string): { address: number; prefix: number } {
-  const [ip = '', prefix = '0'] = cidr.split('/');
-  const address = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  return { address, prefix: Number(prefix) };
-}
-
-function networkAddress(address: number, prefix: number): string {
-  const size = 2 ** (32 - prefix);
-  const network = address - (address % size);
-  return [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
-}
-
 /** Issues of one external CIDR: the whole address space, or host bits set. */
 export function cidrIssues(cidr: string, path: Path): SpecIssue[] {
-  const { address, prefix } = cidrParts(cidr);
+  const [, prefix] = ipaddr.IPv4.parseCIDR(cidr); // validated as an IPv4 CIDR by the schema
   if (prefix === 0) {
     return [{ code: IssueCode.InvalidValue, path, message: `"${cidr}" allows every address: name the destination range, e.g. 203.0.113.0/24` }];
   }
-  const network = networkAddress(address, prefix);
+  const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
   if (`${network}/${prefix}` !== cidr) {
     return [{ code: IssueCode.InvalidValue, path, message: `"${cidr}" has host bits set: did you mean "${network}/${prefix}"?` }];
   }
