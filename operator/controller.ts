@@ -40,6 +40,7 @@ export class Controller {
       onRetry: () => m.workqueueRetries.inc({ name: CONTROLLER }),
       onDepth: (d) => m.workqueueDepth.set({ name: CONTROLLER }, d),
     });
+    m.workqueueDepth.set({ name: CONTROLLER }, 0);
   }
 
   /** True once the RegistryDeployment caches have listed. */
