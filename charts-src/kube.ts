@@ -31,6 +31,18 @@ export const Labels = {
   ownerUid: 'ward.g2p.dev/owner-uid',
 } as const;
 
+/** Labels and annotations of Kubernetes and Istio that ward writes and the checker reads. */
+export const WellKnownLabels = {
+  /** Set by the API server on every Namespace: what a namespaceSelector matches a namespace by. */
+  namespaceName: 'kubernetes.io/metadata.name',
+  /** Namespace label: `enabled` or `disabled` sidecar injection. */
+  istioInjection: 'istio-injection',
+  /** Namespace label selecting an Istio revision (injection on). */
+  istioRevision: 'istio.io/rev',
+  /** Pod label or annotation that overrides the namespace's injection. */
+  sidecarInject: 'sidecar.istio.io/inject',
+} as const;
+
 export const Annotations = {
   waive: 'ward.g2p.dev/waive',
   /** Set on objects whose mTLS is weaker than STRICT, carrying the spec's reason. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Annotations, Labels } from '../kube.js';
+import { Annotations, Labels, WellKnownLabels } from '../kube.js';
 import type { Component, RegistrySpec } from '../model/index.js';
 
 /**
@@ -151,7 +151,7 @@ export function localComponents(spec: RegistrySpec): Component[] {
 
 /** `kubernetes.io/metadata.name` selector for a namespace (set by the API server on every namespace). */
 export function namespaceSelector(namespace: string): { matchLabels: Record<string, string> } {
-  return { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
+  return { matchLabels: { [WellKnownLabels.namespaceName]: namespace } };
 }
 
 /** A DNS-1123 name fragment of a CIDR: 203.0.113.0/24 → 203-0-113-0-24. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s.js';
+import { WellKnownLabels } from '../kube.js';
 import type { RegistrySpec } from '../model/index.js';
 import { mtlsExceptionAnnotations } from './common.js';
 
@@ -12,8 +13,6 @@ export const PodSecurityLabels = {
   warn: 'pod-security.kubernetes.io/warn',
   warnVersion: 'pod-security.kubernetes.io/warn-version',
 } as const;
-
-export const ISTIO_INJECTION_LABEL = 'istio-injection';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -47,7 +46,7 @@ export class NamespaceSecurity extends Construct {
     super(scope, id);
     const { spec } = props;
     const labels = podSecurityLabels(props.level ?? 'restricted');
-    if (spec.mesh.sidecarInjection) labels[ISTIO_INJECTION_LABEL] = 'enabled';
+    if (spec.mesh.sidecarInjection) labels[WellKnownLabels.istioInjection] = 'enabled';
     const annotations = mtlsExceptionAnnotations(spec);
     new KubeNamespace(this, 'namespace', {
       metadata: { name: spec.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },

@@ -15,7 +15,7 @@ import {
   type Volume,
   type VolumeMount,
 } from '../imports/k8s.js';
-import { Annotations } from '../kube.js';
+import { Annotations, WellKnownLabels } from '../kube.js';
 import type { RegistrySpec } from '../model/index.js';
 import type { WireguardSpec } from '../model/wireguard.js';
 import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, gatewayInterfaceAddress, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../wireguard/render.js';
@@ -156,7 +156,7 @@ export class WireguardGateway extends Construct {
         labels: {
           ...podSecurityLabels('restricted'),
           [PodSecurityLabels.enforce]: 'privileged',
-          'istio-injection': 'disabled',
+          [WellKnownLabels.istioInjection]: 'disabled',
         },
       },
     });

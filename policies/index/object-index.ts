@@ -2,7 +2,7 @@
  * The object index: every loaded object by kind, namespace and name; workloads with their pod
  * templates; selectors resolved once (memoised per selecting object). Rules read only this.
  */
-import type { KubeObject } from '../../charts-src/kube.js';
+import { WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
 import { isEmptySelector, matchesSelector, type LabelSelector } from '../../charts-src/selector.js';
 import { redactSecret } from '../load/secrets.js';
 import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
@@ -12,7 +12,7 @@ import { isWorkloadKind, toWorkload, type Workload } from './workloads.js';
 import { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
 
 export const PERSONAL_DATA_LABEL = 'ward.g2p.dev/personal-data';
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+export const NAMESPACE_NAME_LABEL = WellKnownLabels.namespaceName;
 
 export interface IndexOptions {
   /** Namespace of namespaced objects that do not name one (a Helm render without -n). @default 'default' */

@@ -6,7 +6,7 @@
  * scope the oldest (creationTimestamp, then name) is honoured. Selector policies in the root
  * namespace are ignored. Pure; shared by the MTLS rules and the flow engine's Istio layer.
  */
-import type { KubeObject } from '../../charts-src/kube.js';
+import { WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
 import { matchesSelector } from '../../charts-src/selector.js';
 import { rec, str, strMap } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
@@ -96,9 +96,9 @@ export function effectiveMtlsByPort(index: ObjectIndex, w: Workload): { port?: n
   return ports.length ? ports.map((port) => ({ port, mtls: effectiveMtls(index, w, port) })) : [{ mtls: effectiveMtls(index, w) }];
 }
 
-const INJECTION_LABEL = 'istio-injection';
-const REVISION_LABEL = 'istio.io/rev';
-const INJECT_ANNOTATION = 'sidecar.istio.io/inject';
+const INJECTION_LABEL = WellKnownLabels.istioInjection;
+const REVISION_LABEL = WellKnownLabels.istioRevision;
+const INJECT_ANNOTATION = WellKnownLabels.sidecarInject;
 
 /**
  * Whether the workload's pods get a sidecar: the pod label/annotation `sidecar.istio.io/inject`

@@ -4,7 +4,7 @@
  * where personal data is held, PeerAuthentications Istio ignores, and PeerAuthentications that set a
  * mode weaker than STRICT (found without any workload in the input, e.g. in ward's own output).
  */
-import type { KubeObject } from '../../charts-src/kube.js';
+import { WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
 import { rec, recs, str, text } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
@@ -102,7 +102,7 @@ const notInjected: Rule = defineRule({
   controls: { cis1_12: cis('5.7.1'), nsa: NSA.encryption, owasp2025: 'K05' },
   check: (index) => index.workloads.flatMap((w): Finding[] => {
     if (!index.holdsPersonalData(w) || sidecarInjected(index, w) !== false) return [];
-    const optOut = (w.podLabels['sidecar.istio.io/inject'] ?? w.podAnnotations['sidecar.istio.io/inject']) === 'false';
+    const optOut = (w.podLabels[WellKnownLabels.sidecarInject] ?? w.podAnnotations[WellKnownLabels.sidecarInject]) === 'false';
     const why = optOut ? 'opts out of sidecar injection (sidecar.istio.io/inject: "false")' : `runs in namespace ${w.namespace}, which is not labelled for sidecar injection`;
     return [findingOf(index, notInjected, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} holds personal data but ${why}`, { path: w.podSpecPath.slice(0, -1), severity: raise(notInjected.severity) })];
   }),
