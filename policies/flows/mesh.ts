@@ -2,8 +2,9 @@
  * The Istio layer: for a source and a destination class, which TCP ports the destination's sidecar
  * lets through. Effective mTLS per port comes from policies/mesh/mtls.ts (the same computation as
  * the MTLS rules): under STRICT, plaintext from a source without a sidecar (or from outside the
- * cluster) is refused. Then AuthorizationPolicies in Istio's order, CUSTOM → DENY → ALLOW, with the
- * principal taken from the source's service account when mTLS carries it. UDP and SCTP are not
+ * cluster) is refused, and so is a meshed client whose DestinationRule turns Istio mTLS off
+ * (policies/flows/destination-rule.ts). Then AuthorizationPolicies in Istio's order, CUSTOM → DENY
+ * → ALLOW, with the principal taken from the source's service account when mTLS carries it. UDP and SCTP are not
  * intercepted by the sidecar, so the layer allows them. Destinations without a sidecar are not
  * enforced by Istio at all.
  */
@@ -13,6 +14,7 @@ import { effectiveMtls, sidecarInjected, workloadPolicy } from '../mesh/mtls.js'
 import { describeRef } from '../types.js';
 import { policiesFor, policyMatches, type AuthzPolicy, type SourceIdentity } from './authz.js';
 import { ConnSet, MAX_PORT, MIN_PORT, type Interval } from './connset.js';
+import { clientTls, serviceTargetPorts } from './destination-rule.js';
 import { formatRange, type IpRange } from './ipset.js';
 import type { PodClass } from './nodes.js';
 
@@ -80,12 +82,22 @@ export class MeshLayer {
     const srcMesh = src.kind === 'pod' && this.injected(src.cls);
     const by = mtls.policy ? ` (PeerAuthentication ${mtls.policy.metadata.namespace ?? ''}/${mtls.policy.metadata.name}, ${mtls.scope})` : ' (default)';
     trace?.push(`mTLS on port ${String(port)}: ${mtls.mode}${by}; source ${srcMesh ? 'has a sidecar' : 'sends plaintext'}`);
-    if (!srcMesh && mtls.mode === 'STRICT') {
+    const clientMtls = srcMesh && this.clientSendsMtls(src, dst, port, trace);
+    if (!clientMtls && mtls.mode === 'STRICT') {
       trace?.push('plaintext refused under STRICT');
       return 'deny';
     }
-    const id = this.identity(src, srcMesh && mtls.mode !== 'DISABLE');
+    const id = this.identity(src, clientMtls && mtls.mode !== 'DISABLE');
     return this.authorize(this.policiesOf(dst), id, port, trace);
+  }
+
+  /** False when a DestinationRule makes the (meshed) client send without Istio mTLS. */
+  private clientSendsMtls(src: MeshSource, dst: PodClass, port: number, trace?: string[]): boolean {
+    if (src.kind !== 'pod') return false;
+    const tls = clientTls(this.index, src.cls.namespace, dst, port);
+    if (!tls || tls.mode === 'ISTIO_MUTUAL') return true;
+    trace?.push(`DestinationRule ${tls.rule.metadata.namespace ?? ''}/${tls.rule.metadata.name} (host ${tls.host}) sets tls.mode ${tls.mode}: the client sends without Istio mTLS`);
+    return false;
   }
 
   private authorize(aps: readonly AuthzPolicy[], id: SourceIdentity, port: number, trace?: string[]): MeshVerdict {
@@ -155,7 +167,7 @@ export class MeshLayer {
 
   /** TCP port ranges over which every policy of `dst` decides the same way. */
   private segments(dst: PodClass): Interval[] {
-    const points = new Set<number>(dst.ports.map((p) => p.port));
+    const points = new Set<number>([...dst.ports.map((p) => p.port), ...serviceTargetPorts(this.index, dst)]);
     for (const p of this.policiesOf(dst)) for (const n of portsMentioned(p.rules)) points.add(n);
     const pa = workloadPolicy(this.index, dst.representative);
     if (pa) for (const k of Object.keys(rec(rec(pa.spec).portLevelMtls))) if (/^\d+$/.test(k)) points.add(Number(k));

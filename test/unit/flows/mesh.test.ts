@@ -27,6 +27,10 @@ describe('the Istio layer', () => {
     ['a rule with paths and methods only partially allows', '30-mesh-l7-partial', 'km/registry', 'km/keymanager', 8088, 'partially allowed', 'allows only requests meeting L7 conditions'],
     ['a DENY with paths makes the rest partial', '30-mesh-l7-partial', 'km/monitor', 'km/registry', 8069, 'partially allowed', 'denies requests meeting L7 conditions'],
     ['a source the L7 rule does not name is denied', '30-mesh-l7-partial', 'km/monitor', 'km/keymanager', 8088, 'denied', 'none matches'],
+    ['a DestinationRule with tls.mode DISABLE breaks a STRICT destination', '33-mesh-destinationrule-disable', 'km/registry', 'km/keymanager', 8088, 'denied', 'DestinationRule km/no-mtls (host *.km.svc.cluster.local) sets tls.mode DISABLE'],
+    ['the client namespace\'s DestinationRule wins', '33-mesh-destinationrule-disable', 'reporting/exporter', 'km/keymanager', 8088, 'allowed', 'mTLS on port 8088: STRICT'],
+    ['plaintext reaches a PERMISSIVE destination without a principal', '33-mesh-destinationrule-disable', 'km/registry', 'km/mail', 25, 'denied', 'none matches: denied'],
+    ['ports no Service fronts keep auto mTLS', '33-mesh-destinationrule-disable', 'km/registry', 'km/mail', 26, 'allowed', 'ALLOW AuthorizationPolicy km/mail: allows'],
   ] as const)('%s', (...row) => {
     const [, scenario, src, dst, port, expected, reason] = row;
     const protocol: Protocol = port === 53 ? 'UDP' : 'TCP';
