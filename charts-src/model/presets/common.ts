@@ -63,3 +63,30 @@ export function keyManagerFlows(): FlowInput[] {
     flow('keymanager', 'artifactory', [8080], 'the key manager fetches its SoftHSM client from artifactory'),
   ];
 }
+
+/**
+ * The core both layouts share, in this order: the registry (Odoo, published as `<registryHost>.<namespace>`),
+ * its PostgreSQL, the key manager with SoftHSM and artifactory, and MinIO (console published).
+ */
+export function registryCoreComponents(release: string, namespace: string, registryHost: string): ComponentInput[] {
+  return [
+    {
+      name: 'registry',
+      selector: helmSelector('odoo', release),
+      serviceAccount: `${release}-odoo`,
+      ports: [{ name: 'http', port: 8069 }],
+      personalData: true,
+      exposure: { type: 'ingress', hosts: [presetHost(registryHost, namespace)], port: 8069 },
+    },
+    { name: 'postgresql', selector: helmSelector('postgresql', release), serviceAccount: `${release}-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
+    ...keyManagerComponents(release),
+    {
+      name: 'minio',
+      selector: helmSelector('minio', release),
+      serviceAccount: `${release}-minio`,
+      ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }],
+      personalData: true,
+      exposure: { type: 'ingress', hosts: [presetHost('minio', namespace)], port: 9001 },
+    },
+  ];
+}

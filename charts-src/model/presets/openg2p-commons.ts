@@ -1,5 +1,5 @@
 import type { RegistrySpecInput } from '../schema.js';
-import { flow, helmSelector, keyManagerComponents, keyManagerFlows, presetHost, reportingComponents, reportingFlows, secret, type ComponentInput } from './common.js';
+import { flow, helmSelector, keyManagerFlows, presetHost, registryCoreComponents, reportingComponents, reportingFlows, secret, type ComponentInput } from './common.js';
 
 /**
  * The newer openg2p-commons-base / openg2p-commons-services layout: everything in the release
@@ -27,24 +27,7 @@ function identity(release: string, namespace: string): ComponentInput[] {
 
 function components(release: string, namespace: string): ComponentInput[] {
   return [
-    {
-      name: 'registry',
-      selector: helmSelector('odoo', release),
-      serviceAccount: `${release}-odoo`,
-      ports: [{ name: 'http', port: 8069 }],
-      personalData: true,
-      exposure: { type: 'ingress', hosts: [presetHost('registry', namespace)], port: 8069 },
-    },
-    { name: 'postgresql', selector: helmSelector('postgresql', release), serviceAccount: `${release}-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
-    ...keyManagerComponents(release),
-    {
-      name: 'minio',
-      selector: helmSelector('minio', release),
-      serviceAccount: `${release}-minio`,
-      ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }],
-      personalData: true,
-      exposure: { type: 'ingress', hosts: [presetHost('minio', namespace)], port: 9001 },
-    },
+    ...registryCoreComponents(release, namespace, 'registry'),
     ...identity(release, namespace),
     ...reportingComponents(release),
     {

@@ -1,5 +1,5 @@
 import type { RegistrySpecInput } from '../schema.js';
-import { flow, helmSelector, keyManagerComponents, keyManagerFlows, presetHost, reportingComponents, reportingFlows, secret, type ComponentInput } from './common.js';
+import { flow, helmSelector, keyManagerFlows, registryCoreComponents, reportingComponents, reportingFlows, secret, type ComponentInput } from './common.js';
 
 /**
  * OpenG2P Social Registry, chart 1.3.1 layout: Odoo 17 (Bitnami subchart), PostgreSQL, the MOSIP key
@@ -13,24 +13,7 @@ export const ESIGNET_NAMESPACE = 'esignet';
 
 function components(release: string, namespace: string): ComponentInput[] {
   return [
-    {
-      name: 'registry',
-      selector: helmSelector('odoo', release),
-      serviceAccount: `${release}-odoo`,
-      ports: [{ name: 'http', port: 8069 }],
-      personalData: true,
-      exposure: { type: 'ingress', hosts: [presetHost('socialregistry', namespace)], port: 8069 },
-    },
-    { name: 'postgresql', selector: helmSelector('postgresql', release), serviceAccount: `${release}-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
-    ...keyManagerComponents(release),
-    {
-      name: 'minio',
-      selector: helmSelector('minio', release),
-      serviceAccount: `${release}-minio`,
-      ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }],
-      personalData: true,
-      exposure: { type: 'ingress', hosts: [presetHost('minio', namespace)], port: 9001 },
-    },
+    ...registryCoreComponents(release, namespace, 'socialregistry'),
     { name: 'mail', selector: helmSelector('mail', release), serviceAccount: `${release}-mail`, ports: [{ name: 'tcp-smtp', port: 25 }] },
     ...reportingComponents(release),
     { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, selector: helmSelector('keycloak', 'keycloak'), serviceAccount: 'keycloak', ports: [{ name: 'http', port: 8080 }] },
