@@ -86,40 +86,57 @@ function emitClassPair(s: PodClass, d: PodClass, conn: ConnSet, partial: ConnSet
   for (const a of s.nodes) for (const b of d.nodes) if (a !== b) emit(a, b, conn, partial);
 }
 
-/** Classes whose side may allow anything towards/from addresses (others are skipped for every range). */
-function reachesAddresses(ctx: FlowContext, dir: 'ingress' | 'egress', layer: Layer): PodClass[] {
-  if (layer === 'mesh') return [...ctx.nodes.classes];
-  const tables = ctx.l4[dir];
-  return ctx.nodes.classes.filter((c) => {
-    const side = tables[c.index]!;
-    return !side.isolated || !side.anyStatic.isEmpty() || side.ip.length > 0;
-  });
+/** Index of the first range starting at or after `start` (ranges sorted, disjoint). */
+function firstFrom(ranges: readonly IpRange[], start: number): number {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![0] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Indexes of the partition ranges a class's side may allow: every range when the side is open or
+ * has a rule without peers, else only the ranges inside its ipBlocks (work in proportion to the answer).
+ */
+function candidateRanges(ctx: FlowContext, dir: 'ingress' | 'egress', cls: PodClass, ranges: readonly IpRange[], layer: Layer): Iterable<number> {
+  const side = ctx.l4[dir][cls.index]!;
+  if (layer === 'mesh' || !side.isolated || !side.anyStatic.isEmpty()) return ranges.keys();
+  const out = new Set<number>();
+  for (const rule of side.ip) {
+    for (const [lo, hi] of rule.ranges) {
+      for (let i = firstFrom(ranges, lo); i < ranges.length && ranges[i]![1] <= hi; i++) out.add(i);
+    }
+  }
+  return out;
 }
 
 function egressIpPairs(ctx: FlowContext, ranges: readonly IpRange[], layer: Layer, emit: Emit): void {
-  const sources = reachesAddresses(ctx, 'egress', layer);
-  for (const range of ranges) {
-    const node = ipNode(range);
-    for (const s of sources) {
+  const nodes = ranges.map(ipNode);
+  for (const s of ctx.nodes.classes) {
+    for (const i of candidateRanges(ctx, 'egress', s, ranges, layer)) {
       // The sidecar does not restrict egress (a Sidecar resource is no security boundary).
-      const conn = layer === 'mesh' ? ConnSet.all : toIpConn(ctx.l4, s, range);
-      if (!conn.isEmpty()) for (const a of s.nodes) emit(a, node, conn, ConnSet.none);
+      const conn = layer === 'mesh' ? ConnSet.all : toIpConn(ctx.l4, s, ranges[i]!);
+      if (!conn.isEmpty()) for (const a of s.nodes) emit(a, nodes[i]!, conn, ConnSet.none);
     }
   }
 }
 
 function ingressIpPairs(ctx: FlowContext, ranges: readonly IpRange[], layer: Layer, emit: Emit): void {
-  const destinations = reachesAddresses(ctx, 'ingress', layer);
-  for (const range of ranges) {
-    const node = ipNode(range);
-    for (const d of destinations) {
+  const nodes = ranges.map(ipNode);
+  for (const d of ctx.nodes.classes) {
+    for (const i of candidateRanges(ctx, 'ingress', d, ranges, layer)) {
+      const range = ranges[i]!;
       const conn = layer === 'mesh' ? ConnSet.all : fromIpConn(ctx.l4, range, d);
       if (conn.isEmpty()) continue;
       const m = layer === 'l4' ? undefined : ctx.mesh.ports({ kind: 'ip', range }, d);
       const allowed = m ? conn.intersect(m.allowed) : conn;
       const partial = m ? conn.intersect(m.partial) : ConnSet.none;
       if (allowed.isEmpty() && partial.isEmpty()) continue;
-      for (const b of d.nodes) emit(node, b, allowed, partial);
+      for (const b of d.nodes) emit(nodes[i]!, b, allowed, partial);
     }
   }
 }
