@@ -7,7 +7,7 @@ import type { KubeObject } from '../../charts-src/kube.js';
 import { arr, rec, recs, str, strs, text, type Rec } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import { namespaceInjected } from '../mesh/mtls.js';
-import { raise, type Finding, type Rule } from '../types.js';
+import type { Finding, Rule } from '../types.js';
 import { cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const AUTHZ_NO_ALLOW_NOTHING = 'WARD-AUTHZ-001';
@@ -49,7 +49,7 @@ const noAllowNothing: Rule = defineRule({
     if (index.inNamespace('AuthorizationPolicy', ns).some(isAllowNothing)) return [];
     const obj = namespaceObject(index, ns);
     const personal = index.namespaceHoldsPersonalData(ns);
-    return [findingOf(index, noAllowNothing, obj, `Namespace ${ns} has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies${personal ? '; it holds personal data' : ''}`, { severity: personal ? raise(noAllowNothing.severity) : noAllowNothing.severity })];
+    return [findingOf(index, noAllowNothing, obj, `Namespace ${ns} has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies${personal ? '; it holds personal data' : ''}`, { raised: personal })];
   }),
 });
 
@@ -68,7 +68,7 @@ const allowAnySource: Rule = defineRule({
       if (!emptySource(r.from)) return [];
       const personal = index.istioTargets(ap).some((w) => index.holdsPersonalData(w));
       return [findingOf(index, allowAnySource, ap, `AuthorizationPolicy ${ns0(index, ap)}/${ap.metadata.name} rule ${String(i)} allows requests from any source (no "from")${personal ? '; it selects workloads holding personal data' : ''}`,
-        { path: ['spec', 'rules', i], severity: personal ? raise(allowAnySource.severity) : allowAnySource.severity })];
+        { path: ['spec', 'rules', i], raised: personal })];
     })),
 });
 
@@ -136,7 +136,7 @@ const noTls: Rule = defineRule({
     if (protocol === 'HTTP' && tls.httpsRedirect === true) return [];
     const tcp = protocol !== 'HTTP' && protocol !== 'HTTP2' && protocol !== 'GRPC';
     return [findingOf(index, noTls, g, `Gateway ${ns0(index, g)}/${g.metadata.name} server ${String(i)} publishes port ${text(port.number)} (${protocol}) without TLS${tcp ? '; a plaintext TCP service reachable from outside the cluster' : ''}`,
-      { path: ['spec', 'servers', i], severity: tcp ? raise(noTls.severity) : noTls.severity })];
+      { path: ['spec', 'servers', i], raised: tcp })];
   })),
 });
 

@@ -44,7 +44,7 @@ const notStrict: Rule = defineRule({
     const ports = weak.map((p) => (p.port === undefined ? p.mtls.mode : `${String(p.port)} ${p.mtls.mode}`)).join(', ');
     const first = weak[0];
     return [findingOf(index, notStrict, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} accepts non-mTLS traffic (${ports}); ${first ? decidedBy(first.mtls) : ''}${personal ? '; it holds personal data' : ''}`,
-      { path: w.podSpecPath.slice(0, -1), severity: personal ? raise(notStrict.severity) : notStrict.severity })];
+      { path: w.podSpecPath.slice(0, -1), raised: personal })];
   }),
 });
 
@@ -81,7 +81,7 @@ const drDisable: Rule = defineRule({
   check: (index) => index.ofKind('DestinationRule').flatMap((dr) => tlsSettings(dr).filter((t) => str(t.tls.mode) === 'DISABLE').map((t) => {
     const personal = hostWorkloads(index, dr).some((w) => index.holdsPersonalData(w));
     return findingOf(index, drDisable, dr, `DestinationRule ${index.namespaceOf(dr) ?? ''}/${dr.metadata.name} (host ${str(rec(dr.spec).host) ?? '?'}) sets tls.mode: DISABLE in ${t.where}${personal ? '; the host holds personal data' : ''}`,
-      { path: t.path, severity: personal ? raise(drDisable.severity) : drDisable.severity });
+      { path: t.path, raised: personal });
   })),
 });
 
@@ -169,7 +169,7 @@ const weakPolicy: Rule = defineRule({
     const suffix = personal.length === 0 ? '' : `; namespace${personal.length > 1 ? 's' : ''} ${personal.join(', ')} hold${personal.length > 1 ? '' : 's'} personal data`;
     return weak.map((w) => findingOf(index, weakPolicy, pa,
       `PeerAuthentication ${index.namespaceOf(pa) ?? ''}/${pa.metadata.name} sets ${w.where}: ${w.mode === 'DISABLE' ? 'mTLS is refused, traffic is plaintext' : 'plaintext is accepted next to mTLS'}${suffix}`,
-      { path: w.path, severity: personal.length > 0 ? raise(weakPolicy.severity) : weakPolicy.severity }));
+      { path: w.path, raised: personal.length > 0 }));
   }),
 });
 

@@ -9,7 +9,7 @@ import { isEmptySelector } from '../../charts-src/selector.js';
 import { arr, isRec, rec, recs, str, strMap, strs, text, type Rec } from '../index/access.js';
 import { labelSelector, type ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
-import { raise, type Finding, type Rule, type Severity } from '../types.js';
+import type { Finding, Rule } from '../types.js';
 import { auditedNamespaces, cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const NET_NO_DEFAULT_DENY_INGRESS = 'WARD-NET-001';
@@ -54,8 +54,8 @@ function defaultDenyRule(id: string, dir: Direction): Rule {
     controls: { cis1_12: cis('5.3.2'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
     check: (index) => auditedNamespaces(index).flatMap((ns): Finding[] => {
       if (index.inNamespace('NetworkPolicy', ns).some((np) => isDefaultDeny(np, dir))) return [];
-      const severity: Severity = index.namespaceHoldsPersonalData(ns) ? raise(rule.severity) : rule.severity;
-      return [findingOf(index, rule, namespaceObject(index, ns), `Namespace ${ns} has no default-deny ${word} NetworkPolicy${severity !== rule.severity ? ' and holds personal data' : ''}`, { severity })];
+      const personal = index.namespaceHoldsPersonalData(ns);
+      return [findingOf(index, rule, namespaceObject(index, ns), `Namespace ${ns} has no default-deny ${word} NetworkPolicy${personal ? ' and holds personal data' : ''}`, { raised: personal })];
     }),
   });
   return rule;
@@ -72,7 +72,7 @@ function openWorkloadRule(id: string, dir: Direction): Rule {
       if (w.podSpec.hostNetwork === true || isolated(index, w, dir)) return [];
       const personal = index.holdsPersonalData(w);
       return [findingOf(index, rule, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} is selected by no NetworkPolicy for ${word}: ${dir === 'Ingress' ? 'any source can connect to it' : 'it can connect anywhere'}${personal ? ' (holds personal data)' : ''}`,
-        { path: w.podSpecPath.slice(0, -1), severity: personal ? raise(rule.severity) : rule.severity })];
+        { path: w.podSpecPath.slice(0, -1), raised: personal })];
     }),
   });
   return rule;
@@ -118,7 +118,7 @@ function allowAllFindings(index: ObjectIndex, np: KubeObject): Finding[] {
       if (!why) return;
       const ports = recs(r.ports).map((p) => text(p.port, 'all')).join(', ');
       out.push(findingOf(index, allowAll, np, `NetworkPolicy ${index.namespaceOf(np) ?? ''}/${np.metadata.name} ${field} rule ${String(i)}${ports ? ` (ports ${ports})` : ''} ${why}${personal ? '; it selects workloads holding personal data' : ''}`,
-        { path: ['spec', field, i], severity: personal ? raise(allowAll.severity) : allowAll.severity }));
+        { path: ['spec', field, i], raised: personal }));
     });
   }
   return out;
@@ -199,7 +199,7 @@ const exposedService: Rule = defineRule({
     if ((type !== 'NodePort' && type !== 'LoadBalancer') || isGatewayService(index, svc)) return [];
     const personal = index.serviceTargets(svc).some((w) => index.holdsPersonalData(w));
     return [findingOf(index, exposedService, svc, `Service ${index.namespaceOf(svc) ?? ''}/${svc.metadata.name} is of type ${type} and is not a declared gateway${personal ? '; it routes to workloads holding personal data' : ''}: use ClusterIP behind the ingress gateway`,
-      { path: ['spec', 'type'], severity: personal ? raise(exposedService.severity) : exposedService.severity })];
+      { path: ['spec', 'type'], raised: personal })];
   }),
 });
 

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../../charts-src/kube.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import type { FieldPath } from '../load/types.js';
-import type { Controls, Finding, Rule, Severity } from '../types.js';
+import { raise, type Controls, type Finding, type Rule, type Severity } from '../types.js';
 
 /** A CIS Kubernetes Benchmark 1.12 (section 5) control id, stored with its version. */
 export function cis(id: string): NonNullable<Controls['cis1_12']> {
@@ -31,6 +31,8 @@ export interface FindingOptions {
   readonly path?: FieldPath;
   /** Severity of this finding; the rule's default when absent. */
   readonly severity?: Severity;
+  /** Raise the rule's default severity one step (personal data or plaintext at stake); ignored when `severity` is given. @default false */
+  readonly raised?: boolean;
   /** Overrides the rule's remediation text. */
   readonly remediation?: string;
 }
@@ -40,7 +42,7 @@ export function findingOf(index: ObjectIndex, rule: Rule, obj: KubeObject, messa
   const location = index.locate(obj, options.path ?? []);
   return {
     ruleId: rule.id,
-    severity: options.severity ?? rule.severity,
+    severity: options.severity ?? (options.raised === true ? raise(rule.severity) : rule.severity),
     message,
     object: index.ref(obj),
     ...(location ? { location } : {}),
