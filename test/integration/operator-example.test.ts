@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { describeCluster } from './helpers.js';
-import { adminRest, conditionOf, createRd, installOperatorPrereqs, startOperator, waitForCondition, type RunningOperator } from './operator-support.js';
+import { adminRest, conditionOf, createRd, installOperatorPrereqs, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
 
 const SECRETS: Record<string, string[]> = {
   'openg2p-postgresql': ['password', 'postgres-password'],
@@ -25,7 +25,7 @@ describeCluster('operator: the OpenG2P example', () => {
     await installOperatorPrereqs();
   });
   afterEach(async () => {
-    await op?.handle.stop(5000);
+    await stopAndClean(op);
     op = undefined;
   });
 

@@ -12,7 +12,7 @@ import { synthesize } from '../../charts-src/synthesize.js';
 import { installCrds, istioCrdFile, readCrds } from '../../dev-cluster/crds.js';
 import { isNotFound } from '../../operator/kube/rest.js';
 import { adminKubeConfig, describeCluster, freshNamespace } from './helpers.js';
-import { adminRest, conditionOf, createRd, installOperatorPrereqs, listLabelled, smallSpec, startOperator, waitFor, waitForCondition, type RunningOperator } from './operator-support.js';
+import { adminRest, conditionOf, createRd, installOperatorPrereqs, listLabelled, smallSpec, startOperator, stopAndClean, waitFor, waitForCondition, type RunningOperator } from './operator-support.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
@@ -28,7 +28,7 @@ describeCluster('operator: Istio CRDs missing', () => {
     }
   });
   afterAll(async () => {
-    await op?.handle.stop(5000);
+    await stopAndClean(op);
     await installCrds(adminKubeConfig(), istio);
   });
 

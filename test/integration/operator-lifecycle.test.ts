@@ -19,7 +19,7 @@ import type { ClusterPort } from '../../operator/port.js';
 import { FINALIZER } from '../../operator/reconcile.js';
 import { describeCluster, freshNamespace } from './helpers.js';
 import {
-  adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, OPERATOR_NS, operatorKubeConfig, smallSpec, startOperator, waitFor, waitForCondition,
+  adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, OPERATOR_NS, operatorKubeConfig, smallSpec, startOperator, stopAndClean, waitFor, waitForCondition,
   type RunningOperator,
 } from './operator-support.js';
 
@@ -61,7 +61,7 @@ describeCluster('operator: process life', () => {
     await installOperatorPrereqs();
   });
   afterEach(async () => {
-    await op?.handle.stop(5000);
+    await stopAndClean(op);
     op = undefined;
     if (child && child.exitCode === null) child.kill('SIGKILL');
     child = undefined;
@@ -98,6 +98,7 @@ describeCluster('operator: process life', () => {
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('level');
     expect(lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'stopped')).toBe(true);
+    op = await startOperator([ns]); // so afterEach removes the RegistryDeployment this test left
   });
 
   it('of two instances with leader election only one reconciles, and the other takes over when the leader stops', async () => {

@@ -47,6 +47,7 @@ export async function operatorKubeConfig(): Promise<KubeConfig> {
 
 export interface RunningOperator {
   readonly handle: OperatorHandle;
+  readonly namespaces: readonly string[];
   readonly requests: RequestRecord[];
   readonly logs: string[];
   /** Number of completed reconciles per key. */
@@ -72,7 +73,7 @@ export async function startOperator(namespaces: readonly string[], extra: Partia
     ...extra,
   });
   return {
-    handle, requests, logs, reconciles,
+    handle, requests, logs, reconciles, namespaces,
     writes: () => requests.filter((r) => r.method !== 'GET'),
     async reconciledAgain(key, n = 1, timeoutMs = 30_000) {
       const target = (reconciles.get(key) ?? 0) + n;
@@ -163,4 +164,28 @@ export async function printerTable(ns: string, name: string): Promise<{ columns:
   });
   const table = JSON.parse(text) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
   return { columns: table.columnDefinitions.map((c) => c.name), cells: table.rows[0]?.cells ?? [] };
+}
+
+/**
+ * Deletes every RegistryDeployment in the operator's namespaces, lets the operator clean up and
+ * release its finalizer, then stops it: suites that read the whole cluster (ward flows --cluster)
+ * must not find this suite's RegistryDeployments. Anything left (e.g. the operator was stopped
+ * earlier) has its finalizer removed by hand.
+ */
+export async function stopAndClean(op: RunningOperator | undefined): Promise<void> {
+  if (!op) return;
+  const admin = adminRest();
+  const paths = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const ns of op.namespaces) {
+      const list = await admin.get<{ items: RegistryObject[] }>(`/apis/ward.g2p.dev/v1alpha1/namespaces/${ns}/registrydeployments`);
+      out.push(...list.items.map((rd) => rdPath(ns, rd.metadata.name)));
+    }
+    return out;
+  };
+  for (const p of await paths()) await admin.delete(p).catch(() => undefined);
+  await waitFor('the operator to remove its RegistryDeployments', async () => (await paths()).length === 0, 20_000).catch(() => undefined);
+  await op.handle.stop(5000);
+  for (const p of await paths()) await admin.json('PATCH', p, {}, { metadata: { finalizers: null } }, 'application/merge-patch+json').catch(() => undefined);
+  admin.close();
 }

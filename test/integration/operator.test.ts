@@ -9,7 +9,7 @@ import { KubeApiError, RestClient } from '../../operator/kube/rest.js';
 import { FINALIZER } from '../../operator/reconcile.js';
 import { describeCluster, freshNamespace } from './helpers.js';
 import {
-  adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, operatorKubeConfig, printerTable, rdPath, smallSpec, startOperator,
+  adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, operatorKubeConfig, printerTable, rdPath, smallSpec, startOperator, stopAndClean,
   waitFor, waitForCondition, type RunningOperator,
 } from './operator-support.js';
 
@@ -22,7 +22,7 @@ describeCluster('operator: reconcile on a real API server', () => {
     await installOperatorPrereqs();
   });
   afterEach(async () => {
-    await op?.handle.stop(5000);
+    await stopAndClean(op);
     op = undefined;
   });
 
