@@ -9,7 +9,7 @@
 import type { KubeObject } from '../../charts-src/kube.js';
 import type { LabelSelector } from '../../charts-src/selector.js';
 import { arr, rec, recs, str, strs } from '../index/access.js';
-import { labelSelector, type ObjectIndex } from '../index/object-index.js';
+import { labelSelector, networkPolicyTypes, type ObjectIndex } from '../index/object-index.js';
 import type { ObjectRef } from '../types.js';
 import { ConnSet, isProtocol, type Protocol } from './connset.js';
 import { cidrExcept, parseCidr, type IpRange } from './ipset.js';
@@ -103,7 +103,7 @@ export function parseNetworkPolicies(index: ObjectIndex): NetPol[] {
     const namespace = index.namespaceOf(object) ?? 'default';
     const ingress = parseRules(spec.ingress, 'from');
     const egress = parseRules(spec.egress, 'to');
-    const types = Array.isArray(spec.policyTypes) ? strs(spec.policyTypes) : ['Ingress', ...(Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Egress'] : [])];
+    const types = networkPolicyTypes(spec);
     return {
       ref: { kind: 'NetworkPolicy', namespace, name: object.metadata.name },
       object,

@@ -244,3 +244,15 @@ export function labelSelector(v: unknown): LabelSelector | undefined {
 }
 
 export { isEmptySelector };
+
+/**
+ * `policyTypes` of a NetworkPolicy as the API server defaults them: an absent or empty list becomes
+ * [Ingress], plus Egress only when the policy has at least one egress rule (`egress: []` does not
+ * count). The one implementation shared by the NET rules and the flow engine.
+ */
+export function networkPolicyTypes(spec: unknown): ('Ingress' | 'Egress')[] {
+  const r = rec(spec);
+  const explicit = (Array.isArray(r.policyTypes) ? r.policyTypes : []).filter((t): t is 'Ingress' | 'Egress' => t === 'Ingress' || t === 'Egress');
+  if (Array.isArray(r.policyTypes) && r.policyTypes.length > 0) return explicit;
+  return Array.isArray(r.egress) && r.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}

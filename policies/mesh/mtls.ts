@@ -101,11 +101,13 @@ const REVISION_LABEL = WellKnownLabels.istioRevision;
 const INJECT_ANNOTATION = WellKnownLabels.sidecarInject;
 
 /**
- * Whether the workload's pods get a sidecar: the pod label/annotation `sidecar.istio.io/inject`
- * decides when set; otherwise the namespace labels `istio-injection=enabled` or `istio.io/rev`.
- * `undefined` when the namespace is not in the input (unknown).
+ * Whether the workload's pods get a sidecar: a container named `istio-proxy` already in the pod
+ * (gateways, `istioctl kube-inject` output) means yes; the pod label/annotation
+ * `sidecar.istio.io/inject` decides when set; otherwise the namespace labels
+ * `istio-injection=enabled` or `istio.io/rev`. `undefined` when the namespace is not in the input.
  */
 export function sidecarInjected(index: ObjectIndex, w: Workload): boolean | undefined {
+  if (w.containers.some((c) => c.name === 'istio-proxy' && c.kind !== 'ephemeralContainer')) return true;
   const explicit = w.podLabels[INJECT_ANNOTATION] ?? w.podAnnotations[INJECT_ANNOTATION];
   if (explicit === 'false') return false;
   const nsObj = index.get('Namespace', undefined, w.namespace);

@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { isEmptySelector } from '../../charts-src/selector.js';
 import { arr, isRec, rec, recs, str, strMap, strs, text, type Rec } from '../index/access.js';
-import { labelSelector, type ObjectIndex } from '../index/object-index.js';
+import { labelSelector, networkPolicyTypes, type ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import type { Finding, Rule } from '../types.js';
 import { auditedNamespaces, cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
@@ -24,12 +24,9 @@ export const NET_SIDECAR_ANY_HOST = 'WARD-NET-009';
 
 export type Direction = 'Ingress' | 'Egress';
 
-/** policyTypes as the API server defaults them: [Ingress], plus Egress when egress rules exist. */
+/** policyTypes as the API server defaults them (see networkPolicyTypes). */
 export function policyTypes(np: KubeObject): Direction[] {
-  const spec = rec(np.spec);
-  const explicit = strs(spec.policyTypes).filter((t): t is Direction => t === 'Ingress' || t === 'Egress');
-  if (Array.isArray(spec.policyTypes)) return explicit;
-  return spec.egress !== undefined && spec.egress !== null ? ['Ingress', 'Egress'] : ['Ingress'];
+  return networkPolicyTypes(np.spec);
 }
 
 const rulesOf = (np: KubeObject, dir: Direction): readonly unknown[] => arr(rec(np.spec)[dir === 'Ingress' ? 'ingress' : 'egress']);

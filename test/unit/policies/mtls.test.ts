@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectIndex } from '../../../policies/index/object-index.js';
 import { parseText } from '../../../policies/load/parse.js';
-import { effectiveMtls } from '../../../policies/mesh/mtls.js';
+import { effectiveMtls, sidecarInjected } from '../../../policies/mesh/mtls.js';
 import * as MTLS from '../../../policies/rules/mtls.js';
 import { summarise, type Case } from './helpers.js';
 
@@ -100,4 +100,28 @@ describe('effectiveMtls: PeerAuthentication precedence', () => {
     ['selector policies in the root namespace are ignored', DEPLOY() + pa('w', 'istio-system', '  selector: {matchLabels: {app: db}}\n  mtls: {mode: STRICT}'), undefined, 'PERMISSIVE/default'],
     ['the oldest namespace-wide policy wins', DEPLOY() + pa('b', 'dev', '  mtls: {mode: PERMISSIVE}', '2026-03-01T00:00:00Z') + pa('a', 'dev', '  mtls: {mode: STRICT}', '2026-01-01T00:00:00Z'), undefined, 'STRICT/namespace'],
   ])('%s', (_name, yaml, port, want) => expect(mode(yaml, port)).toBe(want));
+});
+
+describe('sidecarInjected', () => {
+  const injected = (yaml: string): boolean | undefined => {
+    const index = ObjectIndex.fromDocuments(parseText(yaml, 'x.yaml').documents);
+    return sidecarInjected(index, index.workloads[0]!);
+  };
+  const gateway = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gw, namespace: dev}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers:
+        - {name: istio-proxy, image: proxyv2}
+`;
+  it.each([
+    ['a pod that already carries the istio-proxy container is in the mesh, whatever its namespace says', NS('istio-injection: disabled') + gateway, true],
+    ['a namespace labelled for injection puts its workloads in the mesh', NS() + DEPLOY(), true],
+    ['a namespace not labelled keeps them out', NS('team: x') + DEPLOY(), false],
+    ['without the Namespace object the answer is unknown', DEPLOY(), undefined],
+  ])('%s', (_name, yaml, want) => expect(injected(yaml)).toBe(want));
 });

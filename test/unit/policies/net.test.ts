@@ -95,7 +95,9 @@ describe('NetworkPolicy semantics', () => {
   const obj = (spec: string) => parseText(np('x', spec), 'x.yaml').documents[0]!.object;
   it('defaults policyTypes to Ingress, plus Egress when egress rules exist', () => {
     expect(policyTypes(obj('  podSelector: {}'))).toEqual(['Ingress']);
-    expect(policyTypes(obj('  podSelector: {}\n  egress: []'))).toEqual(['Ingress', 'Egress']);
+    expect(policyTypes(obj('  podSelector: {}\n  egress: []'))).toEqual(['Ingress']);
+    expect(policyTypes(obj('  podSelector: {}\n  egress: [{}]'))).toEqual(['Ingress', 'Egress']);
+    expect(policyTypes(obj('  podSelector: {}\n  policyTypes: []\n  egress: [{}]'))).toEqual(['Ingress', 'Egress']);
     expect(policyTypes(obj('  podSelector: {}\n  policyTypes: [Egress]'))).toEqual(['Egress']);
   });
   it.each([
