@@ -1,9 +1,9 @@
 /**
  * The shipped example, examples/openg2p-social-registry.yaml, through admission and the operator:
  * it is accepted by the CRD (preset components state only what they override), every child is
- * applied, and the checks report what the OpenG2P defaults still lack. The preset's token URL is
- * plain http into namespace "keycloak", outside the STRICT mTLS of "dev": KeyManagerConfigured says
- * so; with an https token URL (what docs/operator.md tells users to set) it becomes Ready.
+ * applied, and it becomes Ready once its Secrets exist. The example overrides the preset's token URL
+ * (plain http into namespace "keycloak", outside the STRICT mTLS of "dev") with https; put back to
+ * the chart's http URL, KeyManagerConfigured says why it is not acceptable.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -29,7 +29,7 @@ describeCluster('operator: the OpenG2P example', () => {
     op = undefined;
   });
 
-  it('examples/openg2p-social-registry.yaml is admitted, applied, and Ready once its token URL uses https', async () => {
+  it('examples/openg2p-social-registry.yaml is admitted, applied and Ready; with the chart\'s http token URL it is not', async () => {
     const example = parse(readFileSync(new URL('../../examples/openg2p-social-registry.yaml', import.meta.url), 'utf8')) as { metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
     const { name, namespace: ns } = example.metadata;
     const admin = adminRest();
@@ -39,12 +39,12 @@ describeCluster('operator: the OpenG2P example', () => {
       await admin.apply(`/api/v1/namespaces/${ns}/secrets/${secret}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: ns }, data }, 'ward-test');
     }
     op = await startOperator([ns]);
-    await createRd(ns, name, example.spec);
+    const km = (example.spec.keyManager ?? {}) as Record<string, unknown>;
+    await createRd(ns, name, { ...example.spec, keyManager: { ...km, tokenUrl: 'http://keycloak.keycloak/realms/openg2p/protocol/openid-connect/token' } });
     const rd = await waitForCondition(ns, name, 'KeyManagerConfigured', 'False', 'InsecureURL');
     for (const type of ['SpecValid', 'MeshPolicyApplied', 'NetworkPolicyApplied', 'SecretsValid', 'AuditPassed']) expect(conditionOf(rd, type)?.status, type).toBe('True');
     expect(conditionOf(rd, 'KeyManagerConfigured')?.message).toContain('keyManager.tokenUrl uses plain http to "keycloak.keycloak"');
-    const km = (example.spec.keyManager ?? {}) as Record<string, unknown>;
-    await createRd(ns, name, { ...example.spec, keyManager: { ...km, apiBaseUrl: 'http://openg2p-keymanager.dev/v1/keymanager', tokenUrl: 'https://keycloak.keycloak/realms/openg2p/protocol/openid-connect/token', clientId: 'openg2p-admin-client', clientSecretRef: { name: 'openg2p-admin-client', key: 'client_secret' } } });
+    await createRd(ns, name, example.spec);
     const ready = await waitForCondition(ns, name, 'Ready', 'True');
     expect(ready.status?.children).toBeGreaterThan(20);
     expect(ready.status?.secrets).toBe('5/5 valid');
