@@ -5,6 +5,8 @@ import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, type LoadResult } from '../../policies/load/index.js';
 import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, type Profile } from '../../policies/profiles.js';
+import { ObjectIndex } from '../../policies/index/object-index.js';
+import type { HtmlReport } from '../../policies/reporters/html.js';
 import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
@@ -94,12 +96,25 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
   return { documents: load.documents, errors: load.errors, inputs: load.inputs ?? [], cluster: false };
 }
 
-async function writeOutputs(result: CheckResult, outputs: readonly Output[]): Promise<void> {
+/**
+ * The HTML report's flow matrix and mTLS coverage need the objects, not just the findings: built
+ * only when an html output was asked for.
+ */
+async function htmlContext(result: CheckResult, gathered: Gathered, defaultNamespace: string | undefined): Promise<Partial<HtmlReport>> {
+  const { htmlExtras } = await import('../../policies/flows/report.js');
+  const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}) };
+  const index = gathered.objects ? ObjectIndex.fromObjects(gathered.objects, options) : ObjectIndex.fromDocuments(gathered.documents ?? [], options);
+  const inputs = result.inputs.map(({ file, sha256 }) => ({ file, sha256 }));
+  return htmlExtras(index, { toolVersion: pkg.version, profile: result.summary.profile, time: new Date().toISOString(), inputs });
+}
+
+async function writeOutputs(result: CheckResult, outputs: readonly Output[], html: () => Promise<Partial<HtmlReport>>): Promise<void> {
   const color = !process.env.NO_COLOR && process.stdout.isTTY;
   for (const o of outputs.length ? outputs : [{ format: 'text' }]) {
     const reporter = reporters[o.format];
     if (!reporter) continue;
-    const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version });
+    const extra = o.format === 'html' ? { html: await html() } : {};
+    const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version, ...extra });
     if (o.file) await writeFile(o.file, text);
     else process.stdout.write(text);
   }
@@ -151,7 +166,7 @@ export function registerCheck(program: Command): void {
         failOn: opts.failOn,
         ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
       });
-      await writeOutputs(result, chosen);
+      await writeOutputs(result, chosen, () => htmlContext(result, gathered, opts.defaultNamespace));
       process.exitCode = exitCodeOf(result);
     });
 }

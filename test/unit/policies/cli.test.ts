@@ -37,6 +37,20 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
     expect(res.stdout).toContain('1 objects');
   });
 
+  it('--format html carries the flow matrix of the declared components, with the intended flows allowed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-check-html-'));
+    const out = join(dir, 'out');
+    expect(ward(['synth', '-f', 'examples/openg2p-social-registry.yaml', '-o', out]).code).toBe(0);
+    const html = join(dir, 'report.html');
+    const res = ward(['check', 'examples/openg2p-social-registry.yaml', out, '--format', 'html', '-o', html]);
+    expect(res.code).toBe(0);
+    const report = readFileSync(html, 'utf8');
+    expect(report).toContain('Flow matrix');
+    expect(report).not.toContain('rendered without the objects');
+    expect(report).toContain('intended and allowed: TCP 5432');
+    expect(report).not.toContain('⚠ allowed but undeclared:');
+  });
+
   it('exits 2 on usage errors', () => {
     expect(ward(['check', '-', '--format', 'pdf'], CLEAN).code).toBe(2);
     expect(ward(['check', '-', '-o', 'x.sarif'], CLEAN).code).toBe(2);
