@@ -48,7 +48,7 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
     expect(report).toContain('Flow matrix');
     expect(report).not.toContain('rendered without the objects');
     expect(report).toContain('intended and allowed: TCP 5432');
-    expect(report).not.toContain('⚠ allowed but undeclared:');
+    expect(report).not.toContain('<span class="tag">⚠ allowed but undeclared');
   });
 
   it('exits 2 on usage errors', () => {
