@@ -1,4 +1,5 @@
 import type { SecretRequirement } from '../charts-src/model/index.js';
+import { isKnownDefault, shannonEntropy } from '../policies/secret-strength.js';
 import { ConditionType, Reason, type ConditionResult } from './conditions.js';
 
 /**
@@ -8,16 +9,6 @@ import { ConditionType, Reason, type ConditionResult } from './conditions.js';
 
 /** Annotation a rotation job sets on a Secret; its age is measured from here when present. */
 export const ROTATED_AT_ANNOTATION = 'ward.g2p.dev/rotated-at';
-
-/**
- * Values shipped as defaults by the charts ward hardens (OpenG2P, MOSIP, Bitnami, MinIO): admin
- * passwords, placeholder secrets and the chart-default SoftHSM PIN. Compared case-insensitively.
- */
-export const KNOWN_DEFAULTS: ReadonlySet<string> = new Set([
-  'admin', 'administrator', 'changeme', 'change-me', 'changeit', 'password', 'passw0rd', 'password1', 'password123',
-  'secret', 'default', 'root', 'toor', 'postgres', 'openg2p', 'mosip', 'mosip123', 'keycloak', 'minioadmin',
-  'minio123', 'odoo', 'test', 'qwerty', '1234', '12345', '123456', '12345678', '123456789', 'admin123', 'admin@123',
-]);
 
 /** What the gatherer read for one declared Secret. */
 export type SecretFacts =
@@ -34,15 +25,7 @@ export interface SecretProblem {
 
 /** Shannon entropy of the value's bytes times its length: a rough upper bound of its randomness in bits. */
 export function entropyBits(value: Uint8Array): number {
-  if (value.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (const b of value) counts.set(b, (counts.get(b) ?? 0) + 1);
-  let perByte = 0;
-  for (const c of counts.values()) {
-    const p = c / value.length;
-    perByte -= p * Math.log2(p);
-  }
-  return perByte * value.length;
+  return shannonEntropy(value) * value.length;
 }
 
 const DAY_MS = 86_400_000;
@@ -62,8 +45,7 @@ function checkKey(secret: string, rule: KeyRule, value: Uint8Array | undefined, 
   const at = `Secret "${secret}" key "${rule.key}"`;
   if (value === undefined) return { reason: Reason.SecretKeyMissing, secret, key: rule.key, message: `Secret "${secret}" has no key "${rule.key}"` };
   if (value.length === 0) return { reason: Reason.SecretValueEmpty, secret, key: rule.key, message: `${at} is empty` };
-  const text = Buffer.from(value).toString('utf8').trim().toLowerCase();
-  if (KNOWN_DEFAULTS.has(text)) {
+  if (isKnownDefault(Buffer.from(value).toString('utf8'))) {
     return { reason: Reason.SecretKnownDefault, secret, key: rule.key, message: `${at} holds a well-known default value: replace it with a randomly generated one` };
   }
   if (value.length < rule.minLength) {

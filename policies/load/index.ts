@@ -2,4 +2,5 @@
 export * from './types.js';
 export { parseText } from './parse.js';
 export { decodeText, loadBuffer, loadPaths, STDIN_NAME, type LoadOptions } from './files.js';
-export { redactSecret, KNOWN_DEFAULT_VALUES, MIN_SECRET_LENGTH, REDACTED } from './secrets.js';
+export { redactSecret, MIN_SECRET_LENGTH, REDACTED } from './secrets.js';
+export { KNOWN_DEFAULT_VALUES } from '../secret-strength.js';

@@ -3,14 +3,8 @@
  * reach the index, the rules, a finding or a report.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
+import { isKnownDefault } from '../secret-strength.js';
 import type { SecretFacts } from './types.js';
-
-/** Values shipped as defaults or typed by hand; compared case-insensitively. */
-export const KNOWN_DEFAULT_VALUES: ReadonlySet<string> = new Set([
-  'admin', 'administrator', 'changeme', 'change-me', 'changeit', 'password', 'passw0rd', 'secret', 'default',
-  'postgres', 'root', 'toor', 'test', 'guest', 'minio', 'minioadmin', 'minio123', 'keycloak', 'openg2p', 'odoo',
-  '1234', '12345', '123456', '12345678', 'qwerty', 'letmein', 'mosip', 'mosip123', 'sruser', 'keymgruser',
-]);
 
 /** Values shorter than this are weak. */
 export const MIN_SECRET_LENGTH = 12;
@@ -24,7 +18,7 @@ function decode(value: unknown, base64: boolean): string | undefined {
 
 function weakness(value: string): SecretFacts['weak'][number]['reason'] | undefined {
   if (value.length === 0) return 'empty';
-  if (KNOWN_DEFAULT_VALUES.has(value.trim().toLowerCase())) return 'known-default';
+  if (isKnownDefault(value)) return 'known-default';
   if (value.length < MIN_SECRET_LENGTH) return 'short';
   return undefined;
 }

@@ -8,6 +8,7 @@ import { envOf } from '../index/env.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import { describeContainer, type Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
+import { shannonEntropy } from '../secret-strength.js';
 import { raise, type Finding, type Rule, type Severity } from '../types.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
@@ -23,16 +24,7 @@ const NOT_A_SECRET = /([_.-](URL|URI|PATH|FILE|DIR|ENDPOINT|HOST|PORT|NAME|ID|TY
 export const KM_SECRET_NAMES: ReadonlySet<string> = new Set(['KEYMANAGER_AUTH_CLIENT_SECRET']);
 
 /** Shannon entropy of a string in bits per character. */
-export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
+export const entropy = (s: string): number => shannonEntropy(s);
 
 /** A value that looks like a random credential (long, high entropy, no spaces, not a URL or path). */
 export function looksRandom(v: string): boolean {
