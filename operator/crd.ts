@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_GROUP, KIND, type KubeObject } from '../charts-src/kube.js';
+import { API_GROUP, isRecord, KIND, type KubeObject } from '../charts-src/kube.js';
 import { registrySpecSchema } from '../charts-src/model/index.js';
 
 /**
@@ -36,10 +36,6 @@ const FORMAT_MAX_LENGTH: Readonly<Record<string, number>> = { cidrv4: 18, ipv4: 
 /** Fields filled from elsewhere when absent: `namespace` comes from the CR's metadata.namespace. */
 const OPTIONAL_IN_CR = new Set(['namespace']);
 
-function isJson(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function withDefaultNote(description: string | undefined, def: unknown): string | undefined {
   if (def === undefined || description === undefined) return description;
   const shown = JSON.stringify(def);
@@ -63,7 +59,7 @@ const KEY_HANDLERS: Readonly<Record<string, KeyHandler>> = {
     if (FORMAT_MAX_LENGTH[v] !== undefined) out.maxLength = FORMAT_MAX_LENGTH[v];
   },
   additionalProperties: (out, v) => {
-    if (isJson(v)) out.additionalProperties = toStructural(v);
+    if (isRecord(v)) out.additionalProperties = toStructural(v);
   },
   properties: (out, v) => {
     out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, toStructural(s as Json, p)]));
@@ -171,7 +167,7 @@ function prop(node: Json | undefined, ...path: string[]): Json | undefined {
   let cur = node;
   for (const p of path) {
     const props = cur?.properties;
-    cur = isJson(props) && isJson(props[p]) ? props[p] : undefined;
+    cur = isRecord(props) && isRecord(props[p]) ? props[p] : undefined;
   }
   return cur;
 }
@@ -187,14 +183,14 @@ export function specSchema(): Json {
   // With a preset, a component may state only its name and the fields it overrides (merged by name):
   // only `name` is required structurally; SPEC_RULES require the rest when there is no preset.
   const components = prop(spec, 'components');
-  if (isJson(components?.items)) components.items.required = ['name'];
+  if (isRecord(components?.items)) components.items.required = ['name'];
   addRules(spec, SPEC_RULES);
   addRules(prop(spec, 'mesh'), MESH_RULES);
   const flows = prop(spec, 'flows');
-  addRules(isJson(flows?.items) ? prop(flows.items, 'to') : undefined, FLOW_TARGET_RULES);
+  addRules(isRecord(flows?.items) ? prop(flows.items, 'to') : undefined, FLOW_TARGET_RULES);
   const wg = prop(spec, 'wireguard');
   const peers = prop(wg, 'peers');
-  if (isJson(peers?.items) && prop(peers.items, 'address')) addRules(wg, WIREGUARD_PEER_RULES);
+  if (isRecord(peers?.items) && prop(peers.items, 'address')) addRules(wg, WIREGUARD_PEER_RULES);
   return spec;
 }
 
