@@ -5,7 +5,7 @@
  * `xKubernetesIntOrString` ...), and the server then rejects Istio's CRDs.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { request, type RequestOptions } from 'node:https';
+import { sendRequest } from '../operator/kube/rest.js';
 
 export class RawApiError extends Error {
   constructor(
@@ -25,27 +25,9 @@ export class RawApiError extends Error {
 }
 
 export async function rawRequest(kc: KubeConfig, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const opts: RequestOptions = { method, headers: { Accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  if (payload !== undefined) opts.headers = { ...opts.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) };
-  const url = new URL(path, cluster.server);
-  return new Promise((resolve, reject) => {
-    const req = request(url, opts, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) return reject(new RawApiError(status, text, `${method} ${path}`));
-        resolve(text ? JSON.parse(text) : undefined);
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const res = await sendRequest(kc, method, path, body === undefined ? undefined : JSON.stringify(body), { contentType });
+  if (res.status < 200 || res.status >= 300) throw new RawApiError(res.status, res.text, `${method} ${path}`);
+  return res.text ? JSON.parse(res.text) : undefined;
 }
 
 /** Server-side apply of a cluster-scoped object at `collectionPath` (e.g. `/apis/apiextensions.k8s.io/v1/customresourcedefinitions`). */

@@ -41,7 +41,7 @@ export interface RestOptions {
   readonly timeoutMs?: number;
 }
 
-interface Response {
+export interface RawResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
@@ -94,27 +94,46 @@ export class RestClient {
     }
   }
 
-  private async send(method: string, path: string, payload: string | undefined, contentType: string): Promise<Response> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const opts: RequestOptions = { method, headers: { Accept: 'application/json' }, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 };
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    opts.agent = this.agent;
-    if (payload !== undefined) opts.headers = { ...opts.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) };
-    const url = new URL(path, cluster.server);
-    return new Promise((resolve, reject) => {
-      const req = request(url, opts, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+  private async send(method: string, path: string, payload: string | undefined, contentType: string): Promise<RawResponse> {
+    return sendRequest(this.kubeConfig, method, path, payload, { contentType, agent: this.agent, timeoutMs: this.options.timeoutMs ?? 30_000 });
   }
+}
+
+export interface SendOptions {
+  /** Content-Type of the payload. @default 'application/json' */
+  readonly contentType?: string;
+  /** Connection pool to use; the KubeConfig's (or Node's global) agent when absent. */
+  readonly agent?: Agent;
+  /** Per-request timeout; none when absent. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One HTTPS request to the current cluster's API server with the KubeConfig's credentials. Resolves
+ * with whatever status the server answered; rejects only when there was no answer.
+ */
+export async function sendRequest(kc: KubeConfig, method: string, path: string, payload: string | undefined, options: SendOptions = {}): Promise<RawResponse> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const opts: RequestOptions = { method, headers: { Accept: 'application/json' } };
+  if (options.agent) opts.agent = options.agent;
+  if (options.timeoutMs !== undefined) opts.timeout = options.timeoutMs;
+  await kc.applyToHTTPSOptions(opts);
+  if (options.agent) opts.agent = options.agent;
+  if (payload !== undefined) opts.headers = { ...opts.headers, 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+  const url = new URL(path, cluster.server);
+  return new Promise((resolve, reject) => {
+    const req = request(url, opts, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 function withQuery(path: string, query: Query): string {
@@ -133,7 +152,7 @@ export function retryAfterMs(header: string | string[] | undefined, maxMs: numbe
   return Number.isNaN(at) ? Math.min(1000, maxMs) : Math.min(Math.max(0, at - now()), maxMs);
 }
 
-function toError(res: Response, what: string): KubeApiError {
+function toError(res: RawResponse, what: string): KubeApiError {
   let reason = 'Unknown';
   let detail = res.text.slice(0, 500);
   try {
