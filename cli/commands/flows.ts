@@ -1,10 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { writeFile } from 'node:fs/promises';
 import { API_VERSION, KIND, type KubeObject } from '../../charts-src/kube.js';
-import { formatIssues, parseRegistrySpec, type RegistrySpec } from '../../charts-src/model/index.js';
+import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { buildIndex, runCheck } from '../../policies/engine.js';
 import { focus, LAYERS, buildFlowContext, type FlowAnalysis, type Layer } from '../../policies/flows/analyze.js';
 import { isProtocol } from '../../policies/flows/connset.js';
@@ -17,6 +16,7 @@ import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { UsageError } from '../exit-codes.js';
+import { readSpecFile } from '../spec-input.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -80,26 +80,13 @@ interface SpecInput {
 }
 
 async function readSpec(file: string): Promise<SpecInput> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read spec ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: cannot parse YAML: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`);
-  }
-  const r = parseRegistrySpec(doc);
-  if (!r.ok) throw new UsageError(`invalid spec in ${file}:\n${formatIssues(r.issues)}`);
-  const raw = doc as Record<string, unknown>;
+  const { source, text, document, spec } = await readSpecFile(file);
+  const raw = document as Record<string, unknown>;
   const object: KubeObject = raw.kind === KIND
     ? (raw as unknown as KubeObject)
-    : { apiVersion: API_VERSION, kind: KIND, metadata: { name: r.spec.release, namespace: r.spec.namespace }, spec: raw };
-  const location = { file, line: 1, column: 1 };
-  return { spec: r.spec, document: { object, file, docIndex: 0, line: 1, column: 1, locate: () => location }, hashes: [{ file, sha256: createHash('sha256').update(text).digest('hex') }] };
+    : { apiVersion: API_VERSION, kind: KIND, metadata: { name: spec.release, namespace: spec.namespace }, spec: raw };
+  const location = { file: source, line: 1, column: 1 };
+  return { spec, document: { object, file: source, docIndex: 0, line: 1, column: 1, locate: () => location }, hashes: [{ file: source, sha256: createHash('sha256').update(text).digest('hex') }] };
 }
 
 interface Gathered {

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../charts-src/kube.js';
-import { formatIssues, parseRegistrySpec, presets, registryDeploymentOwner, type RegistrySpec } from '../../charts-src/model/index.js';
+import { presets, registryDeploymentOwner } from '../../charts-src/model/index.js';
 import { synthesize, toJson, toYaml } from '../../charts-src/synthesize.js';
 import { UsageError } from '../exit-codes.js';
 import { inputName, readTextInput } from '../input.js';
+import { parseSpecDocument, specFrom } from '../spec-input.js';
 
 export type SynthFormat = 'yaml' | 'json';
 
@@ -38,27 +38,6 @@ Examples:
 Exit codes: 0 manifests written; 2 usage error, unreadable input or invalid spec (each issue
 printed as "path: message"). Spec reference: docs/synth.md.`;
 
-/** Parses YAML text holding one document; syntax errors name file:line:column. Pure. */
-export function parseSpecDocument(text: string, source: string): unknown {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [];
-  const errors = list.flatMap((d) => d.errors);
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-      return `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${message}`;
-    });
-    throw new UsageError(`cannot parse YAML\n${lines.join('\n')}`);
-  }
-  const nonEmpty = list.filter((d) => d.contents !== null);
-  if (nonEmpty.length !== 1) {
-    throw new UsageError(`${source}: expected exactly one YAML document (a RegistryDeployment or a bare spec), found ${nonEmpty.length}`);
-  }
-  return nonEmpty[0]!.toJS() as unknown;
-}
-
-/** The spec input an invocation describes (before parsing), or a usage error. Pure. */
 /** Refuses contradictory inputs before anything is read. Pure. */
 export function checkInputs(opts: SynthOptions): void {
   if ((opts.preset === undefined) === (opts.file === undefined)) {
@@ -69,6 +48,7 @@ export function checkInputs(opts: SynthOptions): void {
   }
 }
 
+/** The spec input an invocation describes (before parsing), or a usage error. Pure. */
 export function specInput(opts: SynthOptions, fileContents?: string): { input: unknown; source: string } {
   checkInputs(opts);
   if (opts.file !== undefined) {
@@ -79,14 +59,6 @@ export function specInput(opts: SynthOptions, fileContents?: string): { input: u
   if (opts.release !== undefined) input.release = opts.release;
   input.namespace = opts.namespace ?? opts.release ?? 'openg2p';
   return { input, source: `--preset ${opts.preset}` };
-}
-
-/** Parses the input into a spec; every issue becomes one `path: message` line of a usage error. */
-export function specFrom(input: unknown, source: string): RegistrySpec {
-  const result = parseRegistrySpec(input);
-  if (result.ok) return result.spec;
-  const n = result.issues.length;
-  throw new UsageError(`invalid spec in ${source} (${n} issue${n === 1 ? '' : 's'}):\n${formatIssues(result.issues)}`);
 }
 
 /** File name of an object under -o: <kind>-<namespace>-<name>.<ext>, lowercase. */

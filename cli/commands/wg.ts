@@ -6,8 +6,8 @@ import { generateKeyPair, generatePresharedKey, isWireguardKey, publicKeyFromPri
 import { planPeer } from '../../charts-src/wireguard/peer.js';
 import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, renderFirewall, renderPresharedKeyMap, renderServerConfig } from '../../charts-src/wireguard/render.js';
 import { UsageError } from '../exit-codes.js';
-import { inputName, readTextInput } from '../input.js';
-import { parseSpecDocument, specFrom } from './synth.js';
+import { readTextInput } from '../input.js';
+import { readSpecFile } from '../spec-input.js';
 
 const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const err = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -26,11 +26,9 @@ function statusOf(doc: unknown): GatewayStatus {
 
 /** The spec's wireguard section (and the operator's status, when the file is a live RegistryDeployment), or a usage error naming the file. */
 async function loadWireguard(file: string): Promise<{ wg: WireguardSpec; status: GatewayStatus }> {
-  const source = inputName(file);
-  const doc = parseSpecDocument(await readTextInput(file, 'spec'), source);
-  const spec = specFrom(doc, source);
+  const { source, document, spec } = await readSpecFile(file);
   if (spec.wireguard === undefined) throw new UsageError(`${source} has no wireguard section: add spec.wireguard (see docs/wireguard.md)`);
-  return { wg: spec.wireguard, status: statusOf(doc) };
+  return { wg: spec.wireguard, status: statusOf(document) };
 }
 
 /** Reads a private key (file or stdin); the message on a bad key never contains the key. */
