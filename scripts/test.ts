@@ -11,6 +11,13 @@ interface VitestJson {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults: { status: string; assertionResults: { status: string }[] }[];
+}
+
+/** Failed tests, plus files that failed without a failing test (a hook or import error). */
+function failures(r: VitestJson): number {
+  const failedFilesWithoutTests = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
+  return r.numFailedTests + failedFilesWithoutTests;
 }
 
 const out = 'test-results/vitest.json';
@@ -19,7 +26,7 @@ const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outpu
 const res = spawnSync('npx', args, { stdio: 'inherit' });
 if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, 'utf8')) as VitestJson;
-  process.stdout.write(`\nward: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
+  process.stdout.write(`\nward: ${r.numPassedTests} passed, ${failures(r)} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
 } else {
   process.stdout.write('\nward: 0 passed, 1 failed (vitest produced no report)\n');
 }
