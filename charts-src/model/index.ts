@@ -1,7 +1,8 @@
 export * from './schema.js';
 export * from './issues.js';
 export { parseRegistrySpec, type ParseResult } from './parse.js';
-export { presets } from './presets/index.js';
+export { helmValuesOverlays, presets } from './presets/index.js';
+export { SR_VALUES_GAPS, socialRegistryUnmanaged } from './presets/openg2p-social-registry-exports.js';
 export { wireguardSchema, type WireguardSpec } from './wireguard.js';
 export { PolicyNames, ALLOW_PREFIX, RESERVED_COMPONENT_NAMES } from './topology.js';
 export { registryDeploymentOwner } from './owner.js';

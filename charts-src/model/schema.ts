@@ -46,6 +46,7 @@ export const componentSchema = z.strictObject({
     ports: z.array(componentPortSchema).default([]).describe('Ports the component listens on.'),
     personalData: z.boolean().default(false).describe('True when the component stores or processes personal data; raises the severity of audit findings.'),
     exposure: exposureSchema.default({ type: 'none', hosts: [] }),
+    sharedIdentityReason: z.string().min(1).optional().describe('Why this component shares its service account with an earlier component (the chart offers no own account). Istio authorization then admits every pod of that account; NetworkPolicy still tells the pods apart by their labels.'),
   })
   .describe('A workload of the registry stack.');
 

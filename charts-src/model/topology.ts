@@ -88,7 +88,11 @@ function selectorIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   return out;
 }
 
-/** Components sharing a service account share a mesh identity: ALLOW rules could not tell them apart. */
+/**
+ * Components sharing a service account share a mesh identity: ALLOW rules could not tell them apart.
+ * Accepted only when the later component states why (`sharedIdentityReason`): a chart that offers no
+ * service-account value (OpenG2P's mail and ODK Central helpers run as `default`).
+ */
 function serviceAccountIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const first = new Map<string, string>();
   const out: SpecIssue[] = [];
@@ -96,7 +100,7 @@ function serviceAccountIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
     const key = `${c.namespace ?? spec.namespace}/${c.serviceAccount}`;
     const other = first.get(key);
     if (other === undefined) first.set(key, c.name);
-    else out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'serviceAccount'], message: `service account "${c.serviceAccount}" is also the identity of component "${other}": authorization could not tell them apart; give each component its own` });
+    else if (c.sharedIdentityReason === undefined) out.push({ code: IssueCode.Duplicate, path: [...prefix, 'components', i, 'serviceAccount'], message: `service account "${c.serviceAccount}" is also the identity of component "${other}": authorization could not tell them apart; give each component its own, or state sharedIdentityReason` });
   });
   return out;
 }

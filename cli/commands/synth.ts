@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../../charts-src/kube.js';
-import { presets, registryDeploymentOwner } from '../../charts-src/model/index.js';
+import { helmValuesOverlays, presets, registryDeploymentOwner } from '../../charts-src/model/index.js';
 import { synthesize, toJson, toYaml } from '../../charts-src/synthesize.js';
 import { UsageError } from '../exit-codes.js';
 import { inputName, readTextInput } from '../input.js';
@@ -17,6 +17,7 @@ export interface SynthOptions {
   readonly file?: string;
   readonly output?: string;
   readonly format: SynthFormat;
+  readonly helmValues?: string;
 }
 
 const HELP = `
@@ -30,8 +31,14 @@ per object named <kind>-<namespace>-<name>.yaml (lowercase). The same input alwa
 Objects are labelled ward.g2p.dev/owner=<namespace>.<name> of the RegistryDeployment (as the operator
 labels them), or <namespace>.<release> for a bare spec or a preset.
 
+--helm-values FILE also writes the Helm values overlay that makes the preset's chart compatible with
+ward's hardening (subchart NetworkPolicies off, the plain-TCP PostgreSQL gateway off, client secrets
+from Secrets; each key commented with why, and what the chart offers no value for listed at the top).
+Presets with an overlay: ${Object.keys(helmValuesOverlays).join(', ')}. See docs/openg2p.md.
+
 Examples:
   ward synth --preset openg2p-social-registry --namespace dev
+  ward synth --preset openg2p-social-registry --release sr --namespace sr --helm-values ward-values.yaml > ward.yaml
   ward synth -f examples/openg2p-social-registry.yaml -o manifests/
   cat spec.yaml | ward synth -f - --format json
 
@@ -77,12 +84,28 @@ async function writeObjects(dir: string, objects: readonly KubeObject[], format:
   process.stderr.write(`wrote ${objects.length} objects to ${dir}\n`);
 }
 
+/** Writes the preset's Helm values overlay, or refuses a spec whose preset has none. */
+async function writeHelmValues(file: string, spec: ReturnType<typeof specFrom>): Promise<void> {
+  const overlay = spec.preset === undefined ? undefined : helmValuesOverlays[spec.preset];
+  if (overlay === undefined) {
+    throw new UsageError(`--helm-values: ${spec.preset === undefined ? 'the spec names no preset' : `preset ${spec.preset} has no Helm values overlay`}; overlays exist for: ${Object.keys(helmValuesOverlays).join(', ')}`);
+  }
+  try {
+    await writeFile(file, overlay(spec));
+  } catch (e) {
+    throw new Error(`cannot write the Helm values overlay to ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  process.stderr.write(`wrote the Helm values overlay for ${spec.preset} to ${file} (what the chart offers no value for is listed at its top)\n`);
+}
+
 export async function runSynth(opts: SynthOptions): Promise<void> {
   checkInputs(opts);
   const contents = opts.file === undefined ? undefined : await readTextInput(opts.file);
   const { input, source } = specInput(opts, contents);
   const owner = registryDeploymentOwner(input);
-  const objects = synthesize(specFrom(input, source), owner ? { owner } : {});
+  const spec = specFrom(input, source);
+  if (opts.helmValues !== undefined) await writeHelmValues(opts.helmValues, spec);
+  const objects = synthesize(spec, owner ? { owner } : {});
   if (opts.output !== undefined) await writeObjects(opts.output, objects, opts.format);
   else process.stdout.write(render(objects, opts.format));
 }
@@ -97,6 +120,7 @@ export function registerSynth(program: Command): void {
     .option('--namespace <name>', 'namespace of the stack (with --preset)')
     .option('-f, --file <file>', 'spec file: a RegistryDeployment or a bare spec; "-" for stdin')
     .option('-o, --output <dir>', 'write one file per object into this directory instead of stdout')
+    .option('--helm-values <file>', "also write the Helm values overlay for the preset's chart to this file")
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .addHelpText('after', HELP)
     .action(async (opts: SynthOptions) => runSynth(opts));

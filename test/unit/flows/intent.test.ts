@@ -75,7 +75,7 @@ describe('intended vs effective flows', () => {
       expect(messages(FLOW_UNDECLARED_ALLOWED)).toContain(
         'Undeclared connection allowed: 0.0.0.0-255.255.255.255 => dev/openg2p-postgresql[StatefulSet] : TCP 5432 (from outside the cluster to component postgresql, which holds personal data); no flow of RegistryDeployment dev declares it');
       expect(messages(FLOW_UNDECLARED_ALLOWED)).toContain(
-        'Undeclared connection allowed: dev/openg2p-mail[Deployment] => dev/openg2p-postgresql[StatefulSet] : TCP 5432 (from component mail to component postgresql, which holds personal data); no flow of RegistryDeployment dev declares it');
+        'Undeclared connection allowed: dev/openg2p-mail[Deployment] => dev/openg2p-postgresql[StatefulSet] : TCP 5432 (from a workload that is no component to component postgresql, which holds personal data); no flow of RegistryDeployment dev declares it');
       expect(messages(FLOW_UNDECLARED_ALLOWED)).toContain(
         'Undeclared connection allowed: dev/openg2p-postgresql[StatefulSet] => 0.0.0.0-255.255.255.255 : All Connections (from component postgresql to outside the cluster); no cidr flow of RegistryDeployment dev declares it');
     });

@@ -109,7 +109,7 @@ const invalid: [string, (s: Record<string, any>) => void, SpecIssue[]][] = [
   [
     'two components sharing a service account are refused, as their mesh identity would be the same',
     (s) => (s.components[1].serviceAccount = 'registry'),
-    [{ code: IssueCode.Duplicate, path: ['components', 1, 'serviceAccount'], message: 'service account "registry" is also the identity of component "registry": authorization could not tell them apart; give each component its own' }],
+    [{ code: IssueCode.Duplicate, path: ['components', 1, 'serviceAccount'], message: 'service account "registry" is also the identity of component "registry": authorization could not tell them apart; give each component its own, or state sharedIdentityReason' }],
   ],
   [
     'a flow without ports would allow every port',
@@ -239,7 +239,7 @@ describe('presets', () => {
     expect(r.ok && r.spec.namespace).toBe('sr');
   });
 
-  it('the social registry preset has the flows of the reference stack', () => {
+  it('the social registry preset has the flows the 1.3.1 chart configures', () => {
     const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev' });
     if (!r.ok) throw new Error(formatIssues(r.issues));
     const flows = r.spec.flows.map((f) => `${f.from}->${f.to.component ?? f.to.cidr}:${f.ports.map((p) => p.port).join(',')}`);
@@ -249,8 +249,7 @@ describe('presets', () => {
         'registry->keycloak:8080',
         'registry->keymanager:8088',
         'registry->mail:25',
-        'registry->minio:9000',
-        'keymanager->postgresql:5432',
+        'keymanager->keymanager-postgresql:5432',
         'keymanager->softhsm:5666',
         'keymanager->artifactory:8080',
         'debezium->postgresql:5432',
@@ -259,9 +258,11 @@ describe('presets', () => {
         'opensearch-connector->opensearch:9200',
         'minio->keycloak:8080',
         'opensearch->keycloak:8080',
+        'odk-backend->odk-postgresql:5432',
+        'kafka-ui->debezium:8083',
       ]),
     );
-    expect(r.spec.components.filter((c) => c.exposure.type === 'ingress').map((c) => c.name)).toEqual(['registry', 'minio']);
+    expect(r.spec.components.filter((c) => c.exposure.type === 'ingress').map((c) => c.name)).toEqual(['registry', 'minio', 'odk-frontend', 'kafka-ui', 'opensearch-dashboards', 'logging-dashboards']);
     expect(r.spec.components.find((c) => c.name === 'keycloak')?.namespace).toBe('keycloak');
   });
 
@@ -296,7 +297,7 @@ describe('preset overrides merge field by field', () => {
   it('a partial keyManager keeps the preset fields it does not state', () => {
     const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', keyManager: { probe: { enabled: true }, applicationId: 'OPENG2P_SR' } });
     if (!r.ok) throw new Error(formatIssues(r.issues));
-    expect(r.spec.keyManager).toMatchObject({ component: 'keymanager', clientId: 'openg2p-admin-client', applicationId: 'OPENG2P_SR', probe: { enabled: true, intervalSeconds: 300 } });
+    expect(r.spec.keyManager).toMatchObject({ component: 'keymanager', clientId: 'openg2p-sr-dev', applicationId: 'OPENG2P_SR', probe: { enabled: true, intervalSeconds: 300 } });
   });
 
   it('a partial exposure keeps the preset type and port, and a stated list replaces the preset list', () => {
@@ -330,7 +331,7 @@ describe('preset overrides merge field by field', () => {
     const long = parseRegistrySpec({ preset: 'openg2p-social-registry', release: 'r'.repeat(40), namespace: 'dev' });
     const lines = long.ok ? [] : formatIssues(long.issues).split('\n');
     expect(lines).toContain(
-      'components[9].serviceAccount: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (in component "opensearch-connector" of the preset)',
+      'components[7].serviceAccount: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (in component "artifactory" of the preset)',
     );
   });
 

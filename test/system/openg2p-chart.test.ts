@@ -1,0 +1,190 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, complexity, max-depth -- reads raw objects of every shape the real chart renders */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRecord, type KubeObject } from '../../charts-src/kube.js';
+import { parseRegistrySpec, socialRegistryUnmanaged, type RegistrySpec } from '../../charts-src/model/index.js';
+import { matchesSelector } from '../../charts-src/selector.js';
+import { renderSocialRegistry, socialRegistryChart, SR_NAMESPACE, SR_RELEASE, type ChartPrereq } from '../support/openg2p-chart.js';
+
+/**
+ * Proof on the real thing: the OpenG2P Social Registry 1.3.1 chart (../shared/openg2p) rendered by a
+ * real Helm, with and without the values overlay `ward synth --helm-values` writes, audited together
+ * with ward's own output by the CLI exactly as the README's "harden your real chart" journey runs it.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const prereq = socialRegistryChart();
+const skip = typeof prereq === 'string' ? prereq : undefined;
+
+interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+function ward(args: readonly string[]): Run {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/ward.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function objectsOf(text: string): KubeObject[] {
+  return parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o): o is KubeObject => isRecord(o) && typeof o.kind === 'string');
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
+
+function podTemplate(o: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
+  const s = o.spec as Record<string, any>;
+  if (o.kind === 'Pod') return { labels: (o.metadata.labels ?? {}), spec: s };
+  const t = o.kind === 'CronJob' ? s.jobTemplate.spec.template : s.template;
+  return { labels: (t.metadata?.labels ?? {}) as Record<string, string>, spec: t.spec };
+}
+
+function containerPorts(o: KubeObject): number[] {
+  const containers = (podTemplate(o).spec.containers ?? []) as { ports?: { containerPort: number }[] }[];
+  return containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
+}
+
+/** Target ports of the Services that select the workload's pods (numeric only). */
+function serviceTargetPorts(o: KubeObject, services: readonly KubeObject[]): number[] {
+  const labels = podTemplate(o).labels;
+  return services
+    .filter((s) => isRecord((s.spec as any)?.selector) && matchesSelector({ matchLabels: (s.spec as any).selector }, labels))
+    .flatMap((s) => ((s.spec as any).ports as { targetPort?: unknown }[]).map((p) => p.targetPort))
+    .filter((p): p is number => typeof p === 'number');
+}
+
+describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 chart hardened by ward', () => {
+  let dir: string;
+  let spec: RegistrySpec;
+  let plain: string;
+  let overlaid: string;
+  let files: { plain: string; overlaid: string; synth: string; rd: string; values: string };
+
+  beforeAll(() => {
+    const p = prereq as ChartPrereq;
+    dir = mkdtempSync(join(tmpdir(), 'ward-openg2p-'));
+    files = { plain: join(dir, 'sr.yaml'), overlaid: join(dir, 'sr-ward.yaml'), synth: join(dir, 'ward.yaml'), rd: join(dir, 'rd.yaml'), values: join(dir, 'ward-values.yaml') };
+    const synth = ward(['synth', '--preset', 'openg2p-social-registry', '--release', SR_RELEASE, '--namespace', SR_NAMESPACE, '--helm-values', files.values]);
+    expect(synth.stderr).toContain(`wrote the Helm values overlay for openg2p-social-registry to ${files.values}`);
+    expect(synth.code).toBe(0);
+    writeFileSync(files.synth, synth.stdout);
+    plain = renderSocialRegistry(p);
+    overlaid = renderSocialRegistry(p, [files.values]);
+    writeFileSync(files.plain, plain);
+    writeFileSync(files.overlaid, overlaid);
+    const rd = { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: SR_RELEASE, namespace: SR_NAMESPACE }, spec: { preset: 'openg2p-social-registry', release: SR_RELEASE, namespace: SR_NAMESPACE } };
+    writeFileSync(files.rd, JSON.stringify(rd));
+    const parsed = parseRegistrySpec(rd);
+    if (!parsed.ok) throw new Error('the preset spec does not parse');
+    spec = parsed.spec;
+  }, 240_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the overlay removes every NetworkPolicy of the chart and its plain-TCP PostgreSQL gateway, and takes client secrets from Secrets', () => {
+    const before = objectsOf(plain);
+    const after = objectsOf(overlaid);
+    expect(before.filter((o) => o.kind === 'NetworkPolicy').length).toBeGreaterThan(10);
+    expect(after.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(before.some((o) => o.kind === 'Gateway' && o.metadata.name === `${SR_RELEASE}-postgresql`)).toBe(true);
+    expect(after.filter((o) => o.kind === 'Gateway')).toEqual([]);
+    expect(after.some((o) => o.kind === 'VirtualService' && o.metadata.name === `${SR_RELEASE}-keymanager`)).toBe(false);
+    const env = after.filter((o) => WORKLOAD_KINDS.has(o.kind)).flatMap((o) => ((podTemplate(o).spec.containers ?? []) as { env?: Record<string, unknown>[] }[]).flatMap((c) => c.env ?? []));
+    for (const name of ['KEYMANAGER_AUTH_CLIENT_SECRET', 'MINIO_IDENTITY_OPENID_CLIENT_SECRET']) {
+      const e = env.find((x) => x.name === name);
+      expect(e, name).toBeDefined();
+      expect(e!.value, name).toBeUndefined();
+      expect(e!.valueFrom, name).toMatchObject({ secretKeyRef: { key: 'client_secret' } });
+    }
+  });
+
+  it('every workload of the render is a component of the preset or named as deliberately unmanaged, with a reason', () => {
+    const unmanaged = new Map(socialRegistryUnmanaged(SR_RELEASE).map((u) => [`${u.kind}/${u.name}`, u.reason]));
+    const workloads = objectsOf(overlaid).filter((o) => WORKLOAD_KINDS.has(o.kind));
+    const orphans = workloads.filter((w) => !unmanaged.has(`${w.kind}/${w.metadata.name}`) && !spec.components.some((c) => (c.namespace ?? spec.namespace) === SR_NAMESPACE && matchesSelector({ matchLabels: c.selector }, podTemplate(w).labels)));
+    expect(orphans.map((w) => `${w.kind}/${w.metadata.name}`)).toEqual([]);
+    for (const [key, reason] of unmanaged) {
+      expect(workloads.some((w) => `${w.kind}/${w.metadata.name}` === key), key).toBe(true);
+      expect(reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('every component in the release namespace selects pods of the render, runs as their service account and listens on their ports', () => {
+    const objects = objectsOf(overlaid);
+    const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind) && o.kind !== 'Pod' && o.kind !== 'Job');
+    const services = objects.filter((o) => o.kind === 'Service');
+    const accounts = new Set(['default', ...objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)]);
+    const problems: string[] = [];
+    for (const c of spec.components.filter((x) => (x.namespace ?? spec.namespace) === SR_NAMESPACE)) {
+      const selected = workloads.filter((w) => matchesSelector({ matchLabels: c.selector }, podTemplate(w).labels));
+      if (selected.length !== 1) { problems.push(`${c.name}: selects ${selected.length} workloads`); continue; }
+      const w = selected[0]!;
+      const sa = (podTemplate(w).spec.serviceAccountName as string | undefined) ?? 'default';
+      if (sa !== c.serviceAccount) problems.push(`${c.name}: service account ${c.serviceAccount}, the pods run as ${sa}`);
+      if (!accounts.has(c.serviceAccount)) problems.push(`${c.name}: service account ${c.serviceAccount} does not exist`);
+      const listening = new Set([...containerPorts(w), ...serviceTargetPorts(w, services)]);
+      for (const p of c.ports) if (!listening.has(p.port)) problems.push(`${c.name}: port ${p.port} is not a container or Service target port (${[...listening].join(', ')})`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every AuthorizationPolicy ward synthesises selects pods of the render and every principal names an existing service account', () => {
+    const objects = objectsOf(overlaid);
+    const pods = objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => podTemplate(o).labels);
+    const accounts = new Set(['default', ...objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace ?? SR_NAMESPACE}/${o.metadata.name}`)]);
+    const external = new Set(spec.components.filter((c) => (c.namespace ?? spec.namespace) !== SR_NAMESPACE).map((c) => `${c.namespace}/${c.serviceAccount}`));
+    external.add(`${spec.mesh.ingressGateway.namespace}/${spec.mesh.ingressGateway.serviceAccount}`);
+    const policies = objectsOf(readSynth()).filter((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === SR_NAMESPACE);
+    expect(policies.length).toBeGreaterThan(20);
+    const problems: string[] = [];
+    for (const ap of policies) {
+      const sel = (ap.spec as any)?.selector?.matchLabels as Record<string, string> | undefined;
+      if (sel && !pods.some((l) => matchesSelector({ matchLabels: sel }, l))) problems.push(`${ap.metadata.name} selects no pod`);
+      for (const rule of ((ap.spec as any)?.rules ?? []) as any[]) {
+        for (const from of rule.from ?? []) {
+          for (const principal of (from.source?.principals ?? []) as string[]) {
+            const m = /^cluster\.local\/ns\/([^/]+)\/sa\/(.+)$/.exec(principal);
+            const key = m ? `${m[1]}/${m[2]}` : principal;
+            if (m?.[2] === 'default') continue;
+            if (!accounts.has(key) && !external.has(key)) problems.push(`${ap.metadata.name}: principal ${principal} names no service account`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  for (const layer of ['l4', 'mesh'] as const) {
+    it(`ward flows --spec --layer ${layer} on render + synth equals the declared flows: 0 undeclared, 0 blocked`, () => {
+      const r = ward(['flows', files.overlaid, files.synth, '--spec', files.rd, '--layer', layer, '--format', 'json']);
+      expect(r.stderr).toContain('0 undeclared connection(s) allowed, 0 declared flow(s) blocked');
+      expect(r.code).toBe(0);
+    });
+  }
+
+  it('ward check on render + synth has no NET, MTLS, AUTHZ or FLOW finding at or above high', () => {
+    const r = ward(['check', files.overlaid, files.synth, files.rd, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as { findings: { ruleId: string; severity: string; message: string }[] };
+    const network = report.findings.filter((f) => /^WARD-(NET|MTLS|AUTHZ|FLOW)-/.test(f.ruleId) && (f.severity === 'high' || f.severity === 'critical'));
+    expect(network.map((f) => `${f.ruleId} ${f.message}`)).toEqual([]);
+    expect(r.stderr).not.toMatch(/Error|at .*\.ts:/);
+  });
+
+  it('without the overlay the Bitnami NetworkPolicies allow undeclared connections, named by policy', () => {
+    const r = ward(['check', files.plain, files.synth, files.rd, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string }[] };
+    const undeclared = report.findings.filter((f) => f.ruleId === 'WARD-FLOW-001');
+    expect(undeclared.length).toBeGreaterThan(0);
+    expect(undeclared.map((f) => f.message).join('\n')).toMatch(/postgresql/);
+    const explain = ward(['flows', files.plain, files.synth, '--spec', files.rd, '--explain', `${SR_NAMESPACE}/${SR_RELEASE}-odk-central-pyxform`, `${SR_NAMESPACE}/${SR_RELEASE}-postgresql`, '5432']);
+    expect(explain.stdout).toContain('is ALLOWED');
+    expect(explain.stdout).toContain(`NetworkPolicy ${SR_NAMESPACE}/${SR_RELEASE}-postgresql`);
+    expect(r.code).toBe(1);
+  });
+
+  function readSynth(): string {
+    return ward(['synth', '--preset', 'openg2p-social-registry', '--release', SR_RELEASE, '--namespace', SR_NAMESPACE]).stdout;
+  }
+});
