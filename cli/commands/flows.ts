@@ -16,6 +16,7 @@ import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { UsageError } from '../exit-codes.js';
+import { namespaceNoticeLine } from '../input.js';
 import { readSpecFile } from '../spec-input.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,7 +34,7 @@ interface FlowsOptions {
   cluster?: boolean;
   context?: string;
   kubeconfig?: string;
-  defaultNamespace: string;
+  defaultNamespace?: string;
 }
 
 const HELP = `
@@ -108,7 +109,9 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
   if (load.errors.length) {
     throw new UsageError(load.errors.map((e) => `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`).join('\n'));
   }
-  const index = buildIndex({ documents: load.documents, defaultNamespace: opts.defaultNamespace });
+  const index = buildIndex({ documents: load.documents, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
+  const notice = namespaceNoticeLine('ward flows', index.namespaceDefault);
+  if (notice) process.stderr.write(notice);
   return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })) };
 }
 
@@ -129,11 +132,12 @@ function reportTime(): string {
   return (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date()).toISOString();
 }
 
-function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined): string {
+function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined, defaultNamespace: string | undefined): string {
   const time = reportTime();
+  const ns = defaultNamespace !== undefined ? { defaultNamespace } : {};
   const check = g.objects
     ? runCheck({ objects: [...g.objects, ...(spec ? [spec.document.object] : [])], cluster: true, now: new Date(time) })
-    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time) });
+    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time), ...ns });
   return renderHtmlReport({
     title: 'ward flows report',
     check,
@@ -174,7 +178,7 @@ async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
   }
   let analysis = analyzeInputs(inputs, opts.layer);
   if (opts.focus) analysis = focus(analysis, opts.focus);
-  await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec) : render(analysis, opts.format), opts.output);
+  await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(analysis, opts.format), opts.output);
   if (!inputs.spec) return 0;
   const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
   const undeclared = diff.undeclaredEdges.length + diff.undeclaredEgress.length;
@@ -201,7 +205,7 @@ export function registerFlows(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: FlowsOptions) => {
       process.exitCode = await runFlows(paths, opts);
