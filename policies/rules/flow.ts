@@ -52,7 +52,8 @@ function subject(index: ObjectIndex, node: FlowNode, rd: KubeObject): { obj: Kub
   return node.type === 'workload' && !isPlaceholder(node) ? { obj: node.workload.object, index } : { obj: rd, index };
 }
 
-function finding(index: ObjectIndex, rule: Rule, obj: KubeObject, message: string, severity = rule.severity, path: FieldPath = []): Finding {
+function finding(index: ObjectIndex, rule: Rule, obj: KubeObject, message: string, at: { severity?: Finding['severity']; path?: FieldPath } | Finding['severity'] = {}): Finding {
+  const { severity = rule.severity, path = [] } = typeof at === 'string' ? { severity: at } : at;
   const location = index.locate(obj, path);
   return { ruleId: rule.id, severity, message, object: index.ref(obj), ...(location ? { location } : {}), remediation: rule.remediation };
 }
@@ -137,7 +138,7 @@ const selectsNothing: Rule = defineRule({
   remediation: 'Set the component\'s selector to the pod template labels of its workload (the finding names the closest label set), or label the pods; then re-synthesise.',
   controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
   check: (index) => evaluateIntent(index).flatMap(({ spec, rd, unmatched }) => unmatched.map((u) =>
-    finding(index, selectsNothing, rd, unmatchedComponentMessage(spec, u), selectsNothing.severity, selectorPath(rd, u.component.name)))),
+    finding(index, selectsNothing, rd, unmatchedComponentMessage(spec, u), { path: selectorPath(rd, u.component.name) }))),
 });
 
 const personalExposed: Rule = defineRule({
