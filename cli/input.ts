@@ -25,3 +25,13 @@ export async function readTextInput(file: string, what?: string): Promise<string
     throw new UsageError(`cannot read ${what === undefined ? '' : `${what} `}${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
 }
+
+/**
+ * The line to print on stderr about where objects that name no namespace were placed (undefined:
+ * nothing to say). `command` prefixes it ("ward check", "ward flows", "ward init").
+ */
+export function namespaceNoticeLine(command: string, decision: { readonly notice?: { readonly level: 'notice' | 'warning'; readonly message: string } }): string | undefined {
+  const n = decision.notice;
+  if (!n) return undefined;
+  return `${command}: ${n.level === 'warning' ? 'warning: ' : ''}${n.message}\n`;
+}

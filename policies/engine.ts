@@ -4,7 +4,7 @@
  * or written. `ward policy-check`, the operator's AuditPassed condition and tests call this.
  */
 import type { KubeObject } from '../charts-src/kube.js';
-import { ObjectIndex, type IndexOptions } from './index/object-index.js';
+import { ObjectIndex, type IndexOptions, type NamespaceDefault } from './index/object-index.js';
 import type { InputError, InputFile, LoadedDocument } from './load/types.js';
 import { builtinProfile, DEFAULT_PROFILE, profileIncludes, profileSeverity, type Profile } from './profiles.js';
 import { rules as registry } from './rules/index.js';
@@ -59,6 +59,8 @@ export interface CheckResult {
   readonly unknownKinds: Readonly<Record<string, number>>;
   /** Rules that ran (for reporters' rule metadata). */
   readonly rules: readonly Rule[];
+  /** How objects that name no namespace were placed; its `notice` goes to stderr (the CLI's job). */
+  readonly namespaceDefault: NamespaceDefault;
 }
 
 function withSeverity(f: Finding, rule: Rule, target: Severity): Finding {
@@ -88,7 +90,10 @@ function summarise(findings: readonly Finding[], base: { profile: string; object
   return { ...base, bySeverity, findings: open, suppressed, failed };
 }
 
-/** Builds the index the engine would build (for callers that need both, e.g. the flow engine). */
+/**
+ * Builds the index the engine would build (for callers that need both, e.g. the flow engine). Without
+ * `defaultNamespace` the namespace of objects that name none is inferred (`index.namespaceDefault`).
+ */
 export function buildIndex(input: Pick<CheckInput, 'documents' | 'objects' | 'cluster' | 'defaultNamespace' | 'meshRootNamespace'>): ObjectIndex {
   const options: IndexOptions = {
     ...(input.cluster !== undefined ? { cluster: input.cluster } : {}),
@@ -123,6 +128,7 @@ export function runCheck(input: CheckInput): CheckResult {
     inputs: [...(input.inputs ?? [])],
     unknownKinds: Object.fromEntries([...index.unknownKinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
     rules: selected,
+    namespaceDefault: index.namespaceDefault,
   };
 }
 

@@ -11,6 +11,7 @@ import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
+import { namespaceNoticeLine } from '../input.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -146,7 +147,7 @@ export function registerCheck(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none (a helm render without -n)', 'default')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: CheckOptions) => {
       const chosen = outputs;
@@ -166,6 +167,8 @@ export function registerCheck(program: Command): void {
         failOn: opts.failOn,
         ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
       });
+      const notice = namespaceNoticeLine('ward check', result.namespaceDefault);
+      if (notice) process.stderr.write(notice);
       await writeOutputs(result, chosen, () => htmlContext(result, gathered, opts.defaultNamespace));
       process.exitCode = exitCodeOf(result);
     });

@@ -10,12 +10,14 @@ import { isProtocol } from '../../policies/flows/connset.js';
 import { explain, formatExplanation, resolveEndpoint } from '../../policies/flows/explain.js';
 import { toDot, toSvg } from '../../policies/flows/format/graph.js';
 import { toConnlist, toCsv, toJson, toMarkdown } from '../../policies/flows/format/text.js';
-import { intentDiff } from '../../policies/flows/intent.js';
+import { intentDiff, unmatchedComponents } from '../../policies/flows/intent.js';
+import { FLOW_COMPONENT_SELECTS_NOTHING, unmatchedComponentMessage } from '../../policies/rules/flow.js';
 import { analyzeInputs, mtlsRows, withPlaceholders, type FlowInputs } from '../../policies/flows/report.js';
 import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { UsageError } from '../exit-codes.js';
+import { namespaceNoticeLine } from '../input.js';
 import { readSpecFile } from '../spec-input.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,7 +35,7 @@ interface FlowsOptions {
   cluster?: boolean;
   context?: string;
   kubeconfig?: string;
-  defaultNamespace: string;
+  defaultNamespace?: string;
 }
 
 const HELP = `
@@ -48,9 +50,15 @@ carry the same rows; dot is Graphviz; svg a self-rendered connectivity matrix; h
 report (flow matrix, mTLS coverage, findings, evidence).
 
 Intent: with --spec FILE (a RegistryDeployment or bare spec) or a RegistryDeployment among the inputs,
-the effective flows are compared with the declared ones (rules WARD-FLOW-001..003, see
-ward check). Components with no workload in the input (synthesised output holds only policies) are
-represented by a placeholder Deployment built from the spec: selector labels, service account, ports.
+the effective flows are compared with the declared ones (rules WARD-FLOW-001..004, see
+ward check). Components whose namespace has no workload in the input (synthesised output holds only
+policies) are represented by a placeholder Deployment built from the spec: selector labels, service
+account, ports. A component that selects no workload in a namespace that has workloads gets no
+placeholder: it is reported (WARD-FLOW-004, with the closest pod label set) and its flows are blocked.
+
+Namespaces: objects that name none take the one namespace every other namespaced object names
+(helm template -n NS writes it only where a template does); when they name several, "default",
+with a warning. --default-namespace NS wins over both.
 
 Examples:
   ward flows manifests/ --layer l4
@@ -108,7 +116,9 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
   if (load.errors.length) {
     throw new UsageError(load.errors.map((e) => `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`).join('\n'));
   }
-  const index = buildIndex({ documents: load.documents, defaultNamespace: opts.defaultNamespace });
+  const index = buildIndex({ documents: load.documents, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
+  const notice = namespaceNoticeLine('ward flows', index.namespaceDefault);
+  if (notice) process.stderr.write(notice);
   return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })) };
 }
 
@@ -129,11 +139,12 @@ function reportTime(): string {
   return (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date()).toISOString();
 }
 
-function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined): string {
+function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined, defaultNamespace: string | undefined): string {
   const time = reportTime();
+  const ns = defaultNamespace !== undefined ? { defaultNamespace } : {};
   const check = g.objects
     ? runCheck({ objects: [...g.objects, ...(spec ? [spec.document.object] : [])], cluster: true, now: new Date(time) })
-    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time) });
+    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time), ...ns });
   return renderHtmlReport({
     title: 'ward flows report',
     check,
@@ -174,15 +185,18 @@ async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
   }
   let analysis = analyzeInputs(inputs, opts.layer);
   if (opts.focus) analysis = focus(analysis, opts.focus);
-  await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec) : render(analysis, opts.format), opts.output);
+  await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(analysis, opts.format), opts.output);
   if (!inputs.spec) return 0;
   const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
+  const unmatched = unmatchedComponents(inputs.spec, g.index);
+  for (const u of unmatched) process.stderr.write(`ward flows: ${FLOW_COMPONENT_SELECTS_NOTHING}: ${unmatchedComponentMessage(inputs.spec, u)}\n`);
   const undeclared = diff.undeclaredEdges.length + diff.undeclaredEgress.length;
-  if (undeclared + diff.blockedFlows.length === 0) {
+  if (undeclared + diff.blockedFlows.length + unmatched.length === 0) {
     process.stderr.write('ward flows: effective flows match the declared flows\n');
     return 0;
   }
-  process.stderr.write(`ward flows: ${String(undeclared)} undeclared connection(s) allowed, ${String(diff.blockedFlows.length)} declared flow(s) blocked (WARD-FLOW-001/002; details: ward check)\n`);
+  const selecting = unmatched.length ? `, ${String(unmatched.length)} component(s) selecting no workload` : '';
+  process.stderr.write(`ward flows: ${String(undeclared)} undeclared connection(s) allowed, ${String(diff.blockedFlows.length)} declared flow(s) blocked${selecting} (WARD-FLOW-001/002${unmatched.length ? '/004' : ''}; details: ward check)\n`);
   return 1;
 }
 
@@ -201,7 +215,7 @@ export function registerFlows(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: FlowsOptions) => {
       process.exitCode = await runFlows(paths, opts);

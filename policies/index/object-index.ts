@@ -15,12 +15,77 @@ export const PERSONAL_DATA_LABEL = 'ward.g2p.dev/personal-data';
 export const NAMESPACE_NAME_LABEL = WellKnownLabels.namespaceName;
 
 export interface IndexOptions {
-  /** Namespace of namespaced objects that do not name one (a Helm render without -n). @default 'default' */
+  /**
+   * Namespace of namespaced objects that do not name one (`--default-namespace`). Given, it wins.
+   * @default inferred: the one namespace every other namespaced object names, else 'default' (see `defaultNamespaceOf`)
+   */
   readonly defaultNamespace?: string;
   /** Objects were read from a live cluster: every object of a listed kind is visible. @default false */
   readonly cluster?: boolean;
   /** Istio root namespace (mesh-wide policy). @default 'istio-system' */
   readonly meshRootNamespace?: string;
+}
+
+/** How the namespace of objects that name none was chosen; the CLI prints `notice` on stderr. */
+export interface NamespaceDefault {
+  readonly namespace: string;
+  /** given: --default-namespace; inferred: the one namespace the others name; fallback: `default`. */
+  readonly source: 'given' | 'inferred' | 'fallback';
+  /** Namespaced objects that name no namespace. */
+  readonly unnamed: number;
+  /** Namespaces the other namespaced objects name, with how many name each, sorted by name. */
+  readonly named: Readonly<Record<string, number>>;
+  /** What to tell the user (undefined when every object names its namespace or the namespace was given). */
+  readonly notice?: { readonly level: 'notice' | 'warning'; readonly message: string };
+}
+
+const FALLBACK_NAMESPACE = 'default';
+
+/** The namespace an object names itself (undefined: none, or a cluster-scoped kind). */
+function ownNamespace(obj: KubeObject): string | undefined {
+  if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return undefined;
+  const ns = str(obj.metadata.namespace);
+  return ns === '' ? undefined : ns;
+}
+
+const isUnnamed = (obj: KubeObject): boolean => !CLUSTER_SCOPED_KINDS.has(obj.kind) && ownNamespace(obj) === undefined;
+
+/**
+ * The namespace for namespaced objects that name none. A `helm template -n NS` render names NS only
+ * in the templates that write `namespace: {{ .Release.Namespace }}` (the Bitnami subcharts do, most
+ * OpenG2P templates do not), so when every object that names a namespace names the same one, the
+ * others take it; when they disagree, `default`, with a warning. `given` always wins.
+ */
+export function defaultNamespaceOf(objects: readonly KubeObject[], given?: string): NamespaceDefault {
+  const counts = new Map<string, number>();
+  let unnamed = 0;
+  for (const obj of objects) {
+    const ns = ownNamespace(obj);
+    if (ns !== undefined) counts.set(ns, (counts.get(ns) ?? 0) + 1);
+    else if (isUnnamed(obj)) unnamed++;
+  }
+  const names = [...counts.keys()].sort();
+  const named = Object.fromEntries(names.map((n) => [n, counts.get(n) ?? 0]));
+  const base = { unnamed, named };
+  if (given !== undefined) return { namespace: given, source: 'given', ...base };
+  const only = names.length === 1 ? names[0] : undefined;
+  if (only !== undefined) {
+    return {
+      namespace: only, source: 'inferred', ...base,
+      ...(unnamed > 0 ? { notice: { level: 'notice', message: `${String(unnamed)} object(s) name no namespace; every namespaced object that names one names ${only}, so they are taken to be in ${only} (--default-namespace NS says otherwise)` } } : {}),
+    };
+  }
+  if (unnamed === 0 || names.length === 0) return { namespace: FALLBACK_NAMESPACE, source: 'fallback', ...base };
+  const list = names.map((n) => `${n} (${String(counts.get(n) ?? 0)})`).join(', ');
+  return {
+    namespace: FALLBACK_NAMESPACE, source: 'fallback', ...base,
+    notice: { level: 'warning', message: `${String(unnamed)} object(s) name no namespace and the others name ${String(names.length)} namespaces: ${list}; they are taken to be in ${FALLBACK_NAMESPACE}. Give --default-namespace NS (the -n of helm template) to place them` },
+  };
+}
+
+/** `obj` with `namespace` written into its metadata when it is namespaced and names none (as the API server would on apply). */
+function placed(obj: KubeObject, namespace: string): KubeObject {
+  return isUnnamed(obj) ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
 }
 
 interface Origin {
@@ -35,6 +100,8 @@ export class ObjectIndex {
   readonly meshRootNamespace: string;
   /** Kinds no rule understands, counted (`Kind.group`). */
   readonly unknownKinds: ReadonlyMap<string, number>;
+  /** How objects that name no namespace were placed (they carry that namespace in `objects`). */
+  readonly namespaceDefault: NamespaceDefault;
   private readonly defaultNamespace: string;
   private readonly origins = new Map<KubeObject, Origin>();
   private readonly byKind = new Map<string, KubeObject[]>();
@@ -49,10 +116,14 @@ export class ObjectIndex {
   private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument; facts?: SecretFacts }[], options: IndexOptions) {
     this.cluster = options.cluster ?? false;
     this.meshRootNamespace = options.meshRootNamespace ?? 'istio-system';
-    this.defaultNamespace = options.defaultNamespace ?? 'default';
+    this.namespaceDefault = defaultNamespaceOf(entries.map((e) => e.object), options.defaultNamespace);
+    this.defaultNamespace = this.namespaceDefault.namespace;
     const unknown = new Map<string, number>();
     const workloads: Workload[] = [];
-    for (const { object, doc, facts } of entries) {
+    // Objects that name no namespace get it written in, so an index rebuilt from `objects` (the flow
+    // engine's placeholders) and rules that read metadata.namespace see the same namespace.
+    const placedEntries = entries.map((e) => ({ ...e, object: placed(e.object, this.defaultNamespace) }));
+    for (const { object, doc, facts } of placedEntries) {
       this.origins.set(object, { ...(doc ? { doc } : {}), ...(facts ? { facts } : {}) });
       const ns = this.namespaceOf(object);
       push(this.byKind, object.kind, object);
@@ -68,7 +139,7 @@ export class ObjectIndex {
         }
       }
     }
-    this.objects = entries.map((e) => e.object);
+    this.objects = placedEntries.map((e) => e.object);
     this.workloads = workloads;
     this.unknownKinds = unknown;
   }
@@ -85,7 +156,7 @@ export class ObjectIndex {
   /** Namespace of a namespaced object (defaulted), undefined for cluster-scoped kinds. */
   namespaceOf(obj: KubeObject): string | undefined {
     if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return undefined;
-    return str(obj.metadata.namespace) ?? this.defaultNamespace;
+    return ownNamespace(obj) ?? this.defaultNamespace;
   }
 
   ref(obj: KubeObject): ObjectRef {

@@ -94,7 +94,7 @@ const unknownPrincipal: Rule = defineRule({
 
 const selectsNothing: Rule = defineRule({
   id: AUTHZ_SELECTS_NOTHING, title: 'AuthorizationPolicy selects no workload', severity: 'low',
-  rationale: 'A selector matching no pod protects nothing: usually a label typo, and the intended workload keeps the namespace default.',
+  rationale: 'A selector matching no pod protects nothing: usually a label typo, and the intended workload keeps the namespace default. High where the namespace holds personal data: the policy meant to guard it guards nothing.',
   remediation: 'Fix spec.selector.matchLabels to the pod template labels of the intended workload, or delete the policy.',
   controls: { nsa: NSA.authz, owasp2025: 'K02' },
   check: (index) => index.ofKind('AuthorizationPolicy').flatMap((ap): Finding[] => {
@@ -102,7 +102,8 @@ const selectsNothing: Rule = defineRule({
     if (rec(ap.spec).selector === undefined || ns === index.meshRootNamespace) return [];
     if (!index.cluster && index.workloadsIn(ns).length === 0) return [];
     if (index.istioTargets(ap).length > 0) return [];
-    return [findingOf(index, selectsNothing, ap, `AuthorizationPolicy ${ns}/${ap.metadata.name} selects no workload in namespace ${ns}`, { path: ['spec', 'selector'] })];
+    const personal = index.namespaceHoldsPersonalData(ns);
+    return [findingOf(index, selectsNothing, ap, `AuthorizationPolicy ${ns}/${ap.metadata.name} selects no workload in namespace ${ns}${personal ? ', which holds personal data' : ''}`, { path: ['spec', 'selector'], ...(personal ? { severity: 'high' as const } : {}) })];
   }),
 });
 

@@ -67,6 +67,39 @@ describe('ward flows (CLI)', { timeout: 90_000 }, () => {
     expect(html).toContain(scenarioFile('25-openg2p-defaults', 'input.yaml'));
   });
 
+  describe('a render whose templates name no namespace, with a spec', () => {
+    const deployment = (name: string, label: string, namespace?: string): string => [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}`,
+      'spec:', '  template:', `    metadata: {labels: {app.kubernetes.io/name: ${label}, app.kubernetes.io/instance: sr}}`,
+      `    spec: {containers: [{name: main, image: "example/${label}:1"}]}`, ''].join('\n');
+    const spec = [
+      'namespace: sr', 'release: sr', 'components:',
+      '  - {name: keymanager, selector: {app.kubernetes.io/name: keymanager, app.kubernetes.io/instance: sr}, serviceAccount: sr-keymanager, ports: [{name: http, port: 8088}]}',
+      '  - {name: softhsm, selector: {app.kubernetes.io/name: softhsm, app.kubernetes.io/instance: sr}, serviceAccount: sr-softhsm, ports: [{name: tcp, port: 5666}]}',
+      'flows:', '  - {from: keymanager, to: {component: softhsm}, ports: [{port: 5666}]}', ''].join('\n');
+    const tmp = mkdtempSync(join(tmpdir(), 'ward-flows-ns-'));
+    writeFileSync(join(tmp, 'spec.yaml'), spec);
+
+    it('keeps --default-namespace with --spec and reports the mislabelled component and its blocked flow', async () => {
+      writeFileSync(join(tmp, 'unnamed.yaml'), `${deployment('sr-keymanager', 'keymanager')}---\n${deployment('sr-keymanager-softhsm', 'keymanager-softhsm')}`);
+      const r = await ward(join(tmp, 'unnamed.yaml'), '--spec', join(tmp, 'spec.yaml'), '--default-namespace', 'sr');
+      expect(r.code).toBe(1);
+      expect(r.stdout).not.toContain('default/');
+      expect(r.stdout).toContain('sr/sr-keymanager[Deployment]');
+      expect(r.stderr).not.toContain('name no namespace');
+      expect(r.stderr).toContain('ward flows: WARD-FLOW-004: Component softhsm of RegistryDeployment sr selects no workload');
+      expect(r.stderr).toContain('did you mean app.kubernetes.io/name=keymanager-softhsm,app.kubernetes.io/instance=sr (the pods of sr-keymanager-softhsm[Deployment])?');
+      expect(r.stderr).toContain('1 declared flow(s) blocked, 1 component(s) selecting no workload (WARD-FLOW-001/002/004');
+    });
+
+    it('infers the namespace the other objects name, and says so once on stderr', async () => {
+      writeFileSync(join(tmp, 'mixed.yaml'), `${deployment('sr-keymanager', 'keymanager', 'sr')}---\n${deployment('sr-keymanager-softhsm', 'keymanager-softhsm')}`);
+      const r = await ward(join(tmp, 'mixed.yaml'), '--layer', 'l4');
+      expect(r.stdout).not.toContain('default/');
+      expect(r.stderr).toBe('ward flows: 1 object(s) name no namespace; every namespaced object that names one names sr, so they are taken to be in sr (--default-namespace NS says otherwise)\n');
+    });
+  });
+
   it.each([
     [['--layer', 'l7'], '"l7" is not a layer; use l4, mesh or both.'],
     [['--explain', 'p/a', 'nobody', '80'], '--explain destination: no workload "nobody"'],

@@ -45,6 +45,9 @@ const table: Record<string, Case[]> = {
     { name: 'passes a selector matching the workload', yaml: DEPLOY + ap('db', ALLOW_REGISTRY), expect: [] },
     { name: 'fails a selector matching nothing', yaml: DEPLOY + ap('db', ALLOW_REGISTRY.replace('{app: db}', '{app: postgres}')),
       expect: [{ severity: 'low', message: 'AuthorizationPolicy dev/db selects no workload in namespace dev', at: 'selector: {matchLabels: {app: postgres}}' }] },
+    { name: 'fails it as high where the namespace holds personal data',
+      yaml: DEPLOY.replace('labels: {app: db}', 'labels: {app: db, ward.g2p.dev/personal-data: "true"}') + ap('db', ALLOW_REGISTRY.replace('{app: db}', '{app: postgres}')),
+      expect: [{ severity: 'high', message: 'AuthorizationPolicy dev/db selects no workload in namespace dev, which holds personal data', at: 'selector: {matchLabels: {app: postgres}}' }] },
   ],
   [AUTHZ.AUTHZ_GATEWAY_WILDCARD_HOST]: [
     { name: 'passes named hosts', yaml: gw('    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: [sr.example.org]\n      tls: {mode: SIMPLE, credentialName: sr-cert}'), expect: [] },
