@@ -161,6 +161,7 @@ function loadDoc(ctx: DocContext, doc: Doc, limits: LoadLimits, count: DocumentC
   }
   const js = toJs(ctx, doc, limits);
   if ('code' in js) return void out.errors.push(js), true;
+  if (js.value === null || js.value === undefined) return true; // `---` followed by `---`: empty too
   const positions = positionsOf(doc.contents);
   const list = listItems(js.value);
   if (!list) return void push(out, toDocument(ctx, js.value, positions)), true;
@@ -200,4 +201,24 @@ export function parseText(text: string, file: string, limits: LoadLimits = DEFAU
     out.errors.push(docError({ file, docIndex, lc }, 'yaml-syntax', prevEnd, `document ${String(docIndex)} is nested too deeply to parse; flatten it`));
   }
   return out;
+}
+
+/**
+ * The first YAML syntax error of `text` as an input error naming file:line:column and never
+ * quoting the text, or undefined. For files parsed elsewhere (waivers, profiles) that may hold
+ * secrets: checked here first so that the parser's own message, which can quote the input, is never shown.
+ */
+export function yamlSyntaxError(text: string, file: string): InputError | undefined {
+  const lc = new LineCounter();
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  try {
+    for (const doc of composer.compose(new Parser(lc.addNewLine).parse(text), true, text.length)) {
+      const first = doc.errors[0];
+      if (first) return docError({ file, docIndex: 0, lc }, 'yaml-syntax', first.pos[0], yamlErrorMessage(first.code));
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return docError({ file, docIndex: 0, lc }, 'yaml-syntax', 0, 'nested too deeply to parse; flatten it');
+  }
+  return undefined;
 }

@@ -43,10 +43,12 @@ export interface ReadOptions {
   readonly name?: string;
 }
 
-function overBound(name: string, read: number, options: ReadOptions, total: boolean): ReadError {
+function overBound(name: string, size: number | undefined, options: ReadOptions, total: boolean): ReadError {
   const why = total
-    ? `the inputs together exceed the total bound of ${fmtBytes(options.budget?.maxTotalBytes ?? 0)} (--max-total-size)`
-    : `input is over the bound of ${fmtBytes(options.maxBytes)} (${read > options.maxBytes ? `${fmtBytes(read)} or more` : fmtBytes(read)}; --max-file-size)`;
+    ? `the inputs together are over the total bound of ${fmtBytes(options.budget?.maxTotalBytes ?? 0)} (--max-total-size)`
+    : size === undefined
+      ? `more than ${fmtBytes(options.maxBytes)} read, over the bound (--max-file-size)`
+      : `file is ${fmtBytes(size)}, over the bound of ${fmtBytes(options.maxBytes)} (--max-file-size)`;
   return new ReadError('too-large', name, `${why}; split it into smaller inputs or raise the bound`);
 }
 
@@ -60,7 +62,7 @@ export async function readStreamBounded(stream: AsyncIterable<Uint8Array>, optio
     if (total > limit) {
       const s = stream as { destroy?: () => void };
       s.destroy?.();
-      throw overBound(options.name, total, options, total <= options.maxBytes);
+      throw overBound(options.name, undefined, options, total <= options.maxBytes);
     }
     chunks.push(chunk);
   }
