@@ -107,7 +107,12 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
     const { readCluster } = await import('../../policies/cluster.js');
-    const objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+    let objects: KubeObject[];
+    try {
+      objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+    } catch (err) {
+      throw new UsageError(`cannot read the cluster: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return { index: buildIndex({ objects, cluster: true }), documents: [], objects, hashes: [] };
   }
   if (!paths.length) throw new UsageError('nothing to analyse: give files, directories or "-" for stdin (or --cluster)');
