@@ -62,6 +62,16 @@ function asRegistryDeployment(spec: Record<string, unknown>, file: string): Reco
   return { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: `spec:${file}`, ...(namespace ? { namespace } : {}) }, spec };
 }
 
+const nameOf = (meta: Record<string, unknown>): string =>
+  typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '(unnamed)';
+
+/** The object as kept: a Secret's values are replaced by its facts. */
+function kept(object: KubeObject): { object: KubeObject; secretFacts?: LoadedDocument['secretFacts'] } {
+  if (object.kind !== 'Secret') return { object };
+  const { object: redacted, facts } = redactSecret(object);
+  return { object: redacted, secretFacts: facts };
+}
+
 function toDocument(ctx: DocContext, input: unknown, positions: Positions): LoadedDocument | InputError | InputWarning {
   const locate = makeLocator(ctx, positions);
   const at = locate([]);
@@ -70,10 +80,7 @@ function toDocument(ctx: DocContext, input: unknown, positions: Positions): Load
   const value = input.apiVersion === undefined && input.kind === undefined ? asRegistryDeployment(input, ctx.file) : input;
   if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return objectError(ctx, at, typeof value.kind === 'string' ? 'has no apiVersion' : 'has no kind');
   const meta = isRecord(value.metadata) ? value.metadata : {};
-  const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '(unnamed)';
-  let object = { ...value, metadata: { ...meta, name } } as KubeObject;
-  let secretFacts;
-  if (object.kind === 'Secret') ({ object, facts: secretFacts } = redactSecret(object));
+  const { object, secretFacts } = kept({ ...value, metadata: { ...meta, name: nameOf(meta) } } as KubeObject);
   const base = { object, file: ctx.file, docIndex: ctx.docIndex, line: at.line, column: at.column, locate };
   return {
     ...base,
@@ -141,7 +148,7 @@ function listItems(value: unknown): { items: unknown[]; kind?: string; apiVersio
 
 function push(out: Out, r: LoadedDocument | InputError | InputWarning): void {
   if (!('code' in r)) out.documents.push(r);
-  else if (r.code === 'not-kubernetes' || r.code === 'skipped-path') out.warnings.push(r as InputWarning);
+  else if (r.code === 'not-kubernetes' || r.code === 'skipped-path') out.warnings.push(r);
   else out.errors.push(r as InputError);
 }
 
@@ -191,7 +198,7 @@ export function parseText(text: string, file: string, limits: LoadLimits = DEFAU
   let docIndex = 0;
   try {
     for (const doc of composer.compose(new Parser(lc.addNewLine).parse(source), true, source.length)) {
-      const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0] as number) : doc.range[0];
+      const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
       const helmSource = HELM_SOURCE.exec(source.slice(prevEnd, start))?.[1];
       prevEnd = doc.range[2];
       if (!loadDoc({ file, docIndex: docIndex++, lc, ...(helmSource ? { helmSource } : {}) }, doc, limits, count, out)) break;
