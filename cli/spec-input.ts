@@ -3,21 +3,23 @@
  * stdin. Every problem is a usage error naming the input: `FILE:LINE:COL: message` for YAML syntax,
  * one `path: message` line per spec issue.
  */
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { yamlErrorMessage } from '../policies/load/index.js';
 import { formatIssues, parseRegistrySpec, type RegistrySpec } from '../charts-src/model/index.js';
 import { UsageError } from './exit-codes.js';
 import { inputName, readTextInput } from './input.js';
 
 /** Parses YAML text holding one document; syntax errors name file:line:column. Pure. */
 export function parseSpecDocument(text: string, source: string): unknown {
-  const docs = parseAllDocuments(text);
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   const errors = list.flatMap((d) => d.errors);
   if (errors.length > 0) {
+    // From the error code only: the parser's message can quote the input.
     const lines = errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-      return `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${message}`;
+      const pos = lc.linePos(e.pos[0]);
+      return `${source}:${String(pos.line)}:${String(pos.col)}: ${yamlErrorMessage(e.code).replace(/^YAML syntax error: /, '')}`;
     });
     throw new UsageError(`cannot parse YAML\n${lines.join('\n')}`);
   }
@@ -45,10 +47,10 @@ export interface SpecFile {
   readonly spec: RegistrySpec;
 }
 
-/** Reads and parses the spec in `file` (`-` for stdin); unreadable, unparsable or invalid input is a usage error. */
-export async function readSpecFile(file: string): Promise<SpecFile> {
+/** Reads and parses the spec in `file` (`-` for stdin), bounded by `maxBytes`; unreadable, oversized, unparsable or invalid input is a usage error. */
+export async function readSpecFile(file: string, maxBytes?: number): Promise<SpecFile> {
   const source = inputName(file);
-  const text = await readTextInput(file, 'spec');
+  const text = await readTextInput(file, 'spec', maxBytes);
   const document = parseSpecDocument(text, source);
   return { source, text, document, spec: specFrom(document, source) };
 }

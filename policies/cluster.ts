@@ -7,9 +7,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import type { KubeObject } from '../charts-src/kube.js';
 import { AUDITED_RESOURCES, type AuditedResource } from './cluster-kinds.js';
 import { arr, rec, recs, str } from './index/access.js';
+import { decodeText, DEFAULT_LIMITS, readInputFile, yamlErrorMessage } from './load/index.js';
 
 export interface ClusterOptions {
   readonly context?: string;
@@ -74,18 +79,59 @@ async function listResource(kc: KubeConfig, agent: Agent, r: AuditedResource, pa
   return out;
 }
 
-function loadConfig(options: ClusterOptions): KubeConfig {
-  if (options.kubeConfig) return options.kubeConfig;
+/** Kubeconfigs hold credentials: bounded like every input, and no error quotes their content. */
+const KUBECONFIG_MAX_BYTES = 4 * 1024 * 1024;
+
+const CLIENT_CHECK = /^(clusters|users|contexts)\[\d+\]\.[\w.]+ is missing$/;
+
+/** A kubeconfig file read through ward's bounded reader; errors name the file, line and column only. */
+export async function readKubeconfig(file: string): Promise<KubeConfig> {
+  const text = decodeText(await readInputFile(file, { maxBytes: KUBECONFIG_MAX_BYTES, name: `kubeconfig ${file}` }), `kubeconfig ${file}`, DEFAULT_LIMITS);
+  if (typeof text !== 'string') throw new Error(text.message);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const first = doc.errors[0];
+  if (first) {
+    const { line, col } = lc.linePos(first.pos[0]);
+    throw new Error(`kubeconfig ${file}:${String(line)}:${String(col)}: ${yamlErrorMessage(first.code)}`);
+  }
   const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
+  try {
+    kc.loadFromString(JSON.stringify(doc.toJS({ maxAliasCount: DEFAULT_LIMITS.maxAliasCount }) ?? {}));
+  } catch (err) {
+    const why = err instanceof Error && CLIENT_CHECK.test(err.message) ? err.message : 'expected a mapping with clusters, users and contexts';
+    throw new Error(`kubeconfig ${file}: not a valid kubeconfig: ${why}`);
+  }
+  kc.makePathsAbsolute(dirname(file));
+  return kc;
+}
+
+/** The kubeconfig files kubectl would read: KUBECONFIG (merged, first wins) or ~/.kube/config. */
+function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  if (fromEnv.length) return fromEnv;
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(home) ? [home] : [];
+}
+
+async function loadConfig(options: ClusterOptions): Promise<KubeConfig> {
+  if (options.kubeConfig) return options.kubeConfig;
+  const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(process.env);
+  let kc: KubeConfig;
+  if (files.length === 0) {
+    kc = new KubeConfig();
+    kc.loadFromDefault(); // no file: in-cluster service account (client-node's default)
+  } else {
+    kc = await readKubeconfig(files[0]!);
+    for (const f of files.slice(1)) kc.mergeConfig(await readKubeconfig(f));
+  }
   if (options.context) kc.setCurrentContext(options.context);
   return kc;
 }
 
 /** Every object of the audited kinds in the cluster (Secrets as metadata only). */
 export async function readCluster(options: ClusterOptions = {}): Promise<KubeObject[]> {
-  const kc = loadConfig(options);
+  const kc = await loadConfig(options);
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   try {
     const lists = await Promise.all(AUDITED_RESOURCES.map((r) => listResource(kc, agent, r, options.pageSize ?? 500)));

@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
-import { loadPaths, type LoadResult } from '../../policies/load/index.js';
+import { loadPaths, yamlSyntaxError, type LoadResult } from '../../policies/load/index.js';
 import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, type Profile } from '../../policies/profiles.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
@@ -11,7 +11,8 @@ import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
-import { namespaceNoticeLine } from '../input.js';
+import { namespaceNoticeLine, readTextInput, writeWarnings } from '../input.js';
+import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,7 +21,7 @@ interface Output {
   file?: string;
 }
 
-interface CheckOptions {
+interface CheckOptions extends LimitOptions {
   profile: string;
   failOn: Severity;
   waivers?: string | false;
@@ -44,7 +45,11 @@ A waiver needs a reason; expired waivers stop suppressing; --no-waivers ignores 
 Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
-  2  usage error or input error (malformed YAML, binary or oversized input, unreadable path)
+  2  usage error or input error (malformed YAML, binary or oversized input, unreadable path,
+     a device); documents that are not Kubernetes objects are skipped with a warning on stderr
+
+Input bounds (counted as read, pipes and FIFOs too): --max-file-size (32MiB), --max-total-size
+(256MiB), --max-documents (500000 YAML documents and List items in all inputs).
 
 Rule catalogue, profiles and the JSON schema: docs/check.md.`;
 
@@ -56,20 +61,20 @@ function parseSeverity(v: string): Severity {
 async function resolveProfile(name: string): Promise<Profile> {
   if (isBuiltinProfile(name)) return builtinProfile(name);
   try {
-    return parseProfile(await readFile(name, 'utf8'), name);
+    const text = await readTextInput(name, 'profile');
+    const syntax = yamlSyntaxError(text, name);
+    if (syntax) throw new Error(syntax.message);
+    return parseProfile(text, name);
   } catch (err) {
     throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read waivers file ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return parseWaiversFile(text, file);
+  const text = await readTextInput(file, 'waivers file');
+  // Checked here so that no YAML parser message (which can quote the file) reaches the output.
+  const syntax = yamlSyntaxError(text, file);
+  return syntax ? { waivers: [], errors: [syntax] } : parseWaiversFile(text, file);
 }
 
 interface Gathered {
@@ -93,7 +98,8 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
   }
   if (opts.context || opts.kubeconfig) throw new UsageError('--context and --kubeconfig go with --cluster');
   if (!paths.length) throw new UsageError('nothing to check: give files, directories or "-" for stdin (or --cluster)');
-  const load = await loadPaths(paths, { stdin: process.stdin });
+  const load = await loadPaths(paths, { stdin: process.stdin, limits: limitsOf(opts) });
+  writeWarnings('ward check', load.warnings);
   return { documents: load.documents, errors: load.errors, inputs: load.inputs ?? [], cluster: false };
 }
 
@@ -124,7 +130,7 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], htm
 /** `ward policy-check` (alias `ward check`): audit manifests or a live cluster against the rule catalogue. */
 export function registerCheck(program: Command): void {
   let outputs: Output[] = [];
-  program
+  addLimitOptions(program
     .command('policy-check')
     .alias('check')
     .description('Audit manifests (files, directories, stdin) or a live cluster against ward\'s rule catalogue.')
@@ -147,7 +153,7 @@ export function registerCheck(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")'))
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: CheckOptions) => {
       const chosen = outputs;

@@ -16,8 +16,9 @@ import { analyzeInputs, mtlsRows, withPlaceholders, type FlowInputs } from '../.
 import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
-import { UsageError } from '../exit-codes.js';
-import { namespaceNoticeLine } from '../input.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { namespaceNoticeLine, writeWarnings } from '../input.js';
+import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { readSpecFile } from '../spec-input.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +26,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 export const FLOW_FORMATS = ['connlist', 'json', 'csv', 'md', 'dot', 'svg', 'html'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
 
-interface FlowsOptions {
+interface FlowsOptions extends LimitOptions {
   format: FlowFormat;
   layer: Layer;
   focus?: string;
@@ -68,7 +69,10 @@ Examples:
   ward flows manifests/ --format html -o flows.html
 
 Exit codes: 0 computed (with a spec: effective equals declared); 1 with a spec, undeclared
-connections allowed or declared flows blocked; 2 usage error or unreadable input. Details: docs/flows.md.`;
+connections allowed or declared flows blocked; 2 usage error or input error (malformed YAML, unreadable
+or oversized input: what could be read is still analysed and printed). Documents that are not Kubernetes
+objects and empty documents are skipped (a warning on stderr for the former). Input bounds:
+--max-file-size, --max-total-size, --max-documents (defaults in docs/check.md). Details: docs/flows.md.`;
 
 function parseLayer(v: string): Layer {
   if (!(LAYERS as readonly string[]).includes(v)) throw new InvalidArgumentError(`"${v}" is not a layer; use l4, mesh or both.`);
@@ -87,8 +91,8 @@ interface SpecInput {
   readonly hashes: InputHash[];
 }
 
-async function readSpec(file: string): Promise<SpecInput> {
-  const { source, text, document, spec } = await readSpecFile(file);
+async function readSpec(file: string, maxBytes: number | undefined): Promise<SpecInput> {
+  const { source, text, document, spec } = await readSpecFile(file, maxBytes);
   const raw = document as Record<string, unknown>;
   const object: KubeObject = raw.kind === KIND
     ? (raw as unknown as KubeObject)
@@ -102,24 +106,30 @@ interface Gathered {
   readonly documents: readonly LoadedDocument[];
   readonly objects: readonly KubeObject[] | undefined;
   readonly hashes: InputHash[];
+  /** Input errors (already on stderr): what could be read is analysed, and the exit code is 2. */
+  readonly inputErrors?: number;
 }
 
 async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gathered> {
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
     const { readCluster } = await import('../../policies/cluster.js');
-    const objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+    let objects: KubeObject[];
+    try {
+      objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+    } catch (err) {
+      throw new UsageError(`cannot read the cluster: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return { index: buildIndex({ objects, cluster: true }), documents: [], objects, hashes: [] };
   }
   if (!paths.length) throw new UsageError('nothing to analyse: give files, directories or "-" for stdin (or --cluster)');
-  const load = await loadPaths(paths, { stdin: process.stdin });
-  if (load.errors.length) {
-    throw new UsageError(load.errors.map((e) => `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`).join('\n'));
-  }
+  const load = await loadPaths(paths, { stdin: process.stdin, limits: limitsOf(opts) });
+  writeWarnings('ward flows', load.warnings);
+  for (const e of load.errors) process.stderr.write(`ward flows: ${e.message}\n`);
   const index = buildIndex({ documents: load.documents, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
   const notice = namespaceNoticeLine('ward flows', index.namespaceDefault);
   if (notice) process.stderr.write(notice);
-  return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })) };
+  return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })), inputErrors: load.errors.length };
 }
 
 function render(analysis: FlowAnalysis, format: Exclude<FlowFormat, 'html'>): string {
@@ -176,7 +186,12 @@ function runExplain(inputs: FlowInputs, args: readonly string[], layer: Layer): 
 
 async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
   const g = await gather(paths, opts);
-  const spec = opts.spec ? await readSpec(opts.spec) : undefined;
+  const code = await analyse(g, opts);
+  return g.inputErrors ? ExitCode.Usage : code;
+}
+
+async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
+  const spec = opts.spec ? await readSpec(opts.spec, opts.maxFileSize) : undefined;
   const inputs = withPlaceholders(g.index, spec?.spec);
   if (inputs.placeholders > 0) process.stderr.write(`ward flows: ${String(inputs.placeholders)} component(s) without a workload in the input are represented by placeholders from the spec\n`);
   if (opts.explain) {
@@ -202,7 +217,7 @@ async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
 
 /** `ward flows`: effective connectivity (NetworkPolicy + Istio), intent diff and reports. */
 export function registerFlows(program: Command): void {
-  program
+  addLimitOptions(program
     .command('flows')
     .description('Who can actually reach whom: effective connectivity from NetworkPolicy and Istio policy, compared with the declared flows.')
     .argument('[paths...]', 'files, directories or "-" for stdin')
@@ -215,7 +230,7 @@ export function registerFlows(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")'))
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: FlowsOptions) => {
       process.exitCode = await runFlows(paths, opts);

@@ -6,11 +6,12 @@ import { helmValuesOverlays, presets, registryDeploymentOwner } from '../../char
 import { synthesize, toJson, toYaml } from '../../charts-src/synthesize.js';
 import { UsageError } from '../exit-codes.js';
 import { inputName, readTextInput } from '../input.js';
+import { addLimitOptions, type LimitOptions } from '../limits.js';
 import { parseSpecDocument, specFrom } from '../spec-input.js';
 
 export type SynthFormat = 'yaml' | 'json';
 
-export interface SynthOptions {
+export interface SynthOptions extends LimitOptions {
   readonly preset?: string;
   readonly release?: string;
   readonly namespace?: string;
@@ -100,7 +101,7 @@ async function writeHelmValues(file: string, spec: ReturnType<typeof specFrom>):
 
 export async function runSynth(opts: SynthOptions): Promise<void> {
   checkInputs(opts);
-  const contents = opts.file === undefined ? undefined : await readTextInput(opts.file);
+  const contents = opts.file === undefined ? undefined : await readTextInput(opts.file, undefined, opts.maxFileSize);
   const { input, source } = specInput(opts, contents);
   const owner = registryDeploymentOwner(input);
   const spec = specFrom(input, source);
@@ -112,7 +113,7 @@ export async function runSynth(opts: SynthOptions): Promise<void> {
 
 /** `ward synth`: spec → hardened manifests (Istio mTLS/authorization, NetworkPolicies, Pod Security labels). */
 export function registerSynth(program: Command): void {
-  program
+  addLimitOptions(program
     .command('synth')
     .description('Synthesise the hardening manifests (Istio mTLS and authorization, NetworkPolicies, Pod Security labels) of a registry stack.')
     .option('--preset <name>', 'a known stack to synthesise')
@@ -121,7 +122,7 @@ export function registerSynth(program: Command): void {
     .option('-f, --file <file>', 'spec file: a RegistryDeployment or a bare spec; "-" for stdin')
     .option('-o, --output <dir>', 'write one file per object into this directory instead of stdout')
     .option('--helm-values <file>', "also write the Helm values overlay for the preset's chart to this file")
-    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml')), true)
     .addHelpText('after', HELP)
     .action(async (opts: SynthOptions) => runSynth(opts));
 }

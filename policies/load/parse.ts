@@ -1,24 +1,39 @@
 /**
  * Parses YAML/JSON text into Kubernetes objects with source positions. Multi-document streams,
- * `List` objects, Helm renders (`# Source:` comments) and kustomize output. Every problem is
- * returned as an InputError with file:line; one bad document never hides the others.
+ * `List` and typed lists (`PodList`), Helm renders (`# Source:` comments) and kustomize output.
+ * Documents are composed one at a time and dropped once converted: what is kept per object is its
+ * value and a small tree of field offsets (positions.ts), never the YAML syntax tree. Every problem
+ * is an InputError with file:line that never quotes the input (it may hold secrets); one bad
+ * document never hides the others; empty documents are skipped and non-Kubernetes documents are
+ * warnings.
  */
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, type Document, type YAMLError } from 'yaml';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import type { SourceLocation } from '../types.js';
+import { locateIn, positionsOf, type Positions } from './positions.js';
 import { redactSecret } from './secrets.js';
-import { DEFAULT_LIMITS, type FieldPath, type InputError, type LoadLimits, type LoadResult, type LoadedDocument } from './types.js';
+import { DEFAULT_LIMITS, type FieldPath, type InputError, type InputWarning, type LoadLimits, type LoadResult, type LoadedDocument } from './types.js';
 
 type Doc = Document.Parsed;
 
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 
+/** Documents counted across the inputs of one run (the `maxDocuments` bound). */
+export interface DocumentCount {
+  documents: number;
+}
+
 interface DocContext {
-  readonly doc: Doc;
   readonly file: string;
   readonly docIndex: number;
   readonly lc: LineCounter;
   readonly helmSource?: string;
+}
+
+interface Out {
+  readonly documents: LoadedDocument[];
+  readonly errors: InputError[];
+  readonly warnings: InputWarning[];
 }
 
 function position(lc: LineCounter, offset: number): { line: number; column: number } {
@@ -26,45 +41,19 @@ function position(lc: LineCounter, offset: number): { line: number; column: numb
   return { line: p.line, column: p.col };
 }
 
-function rangeStart(node: unknown): number | undefined {
-  const range = isRecord(node) ? node.range : undefined;
-  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
-}
-
-const sameKey = (key: unknown, segment: string | number | undefined): boolean => key === segment || (typeof key === 'number' && String(key) === segment);
-
-/**
- * Offset of the key of `path`'s last segment (for map entries) or of the node itself (sequence items).
- * Map keys compare as strings: YAML reads `9187:` (a portLevelMtls port) as a number, the object key is "9187".
- */
-function keyOffset(doc: Doc, path: FieldPath): number | undefined {
-  const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-  const last = path[path.length - 1];
-  if (isMap(parent)) {
-    const pair = parent.items.find((p) => sameKey(isScalar(p.key) ? p.key.value : p.key, last));
-    return rangeStart(pair?.key);
-  }
-  return rangeStart(doc.getIn(path, true));
-}
-
-function nodeOffset(doc: Doc, path: FieldPath): number | undefined {
-  for (let n = path.length; n > 0; n--) {
-    const offset = keyOffset(doc, path.slice(0, n));
-    if (offset !== undefined) return offset;
-  }
-  return rangeStart(doc.contents);
-}
-
-function makeLocator(ctx: DocContext, prefix: FieldPath): (path: FieldPath) => SourceLocation {
+function makeLocator(ctx: DocContext, positions: Positions): (path: FieldPath) => SourceLocation {
   return (path) => {
-    const offset = nodeOffset(ctx.doc, [...prefix, ...path]) ?? 0;
-    const loc = { file: ctx.file, ...position(ctx.lc, offset) };
+    const loc = { file: ctx.file, ...position(ctx.lc, locateIn(positions, path)) };
     return ctx.helmSource ? { ...loc, helmSource: ctx.helmSource } : loc;
   };
 }
 
-function objectError(ctx: DocContext, line: number, column: number, what: string): InputError {
-  return { code: 'not-an-object', file: ctx.file, line, column, message: `${ctx.file}:${String(line)}: document ${String(ctx.docIndex)} ${what}; expected a Kubernetes object with apiVersion, kind and metadata.name` };
+function objectError(ctx: DocContext, at: { line: number; column: number }, what: string): InputError {
+  return { code: 'not-an-object', file: ctx.file, ...at, message: `${ctx.file}:${String(at.line)}: document ${String(ctx.docIndex)} ${what}; expected a Kubernetes object with apiVersion, kind and metadata.name` };
+}
+
+function notKubernetes(ctx: DocContext, at: { line: number; column: number }, what: string): InputWarning {
+  return { code: 'not-kubernetes', file: ctx.file, ...at, message: `${ctx.file}:${String(at.line)}: document ${String(ctx.docIndex)} ${what}, not a Kubernetes object; skipped` };
 }
 
 /** A bare RegistryDeployment spec (`ward synth -f` input) given to the checker: its components say which workloads hold personal data. */
@@ -73,17 +62,25 @@ function asRegistryDeployment(spec: Record<string, unknown>, file: string): Reco
   return { apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: `spec:${file}`, ...(namespace ? { namespace } : {}) }, spec };
 }
 
-function toDocument(ctx: DocContext, input: unknown, prefix: FieldPath): LoadedDocument | InputError {
-  const locate = makeLocator(ctx, prefix);
+const nameOf = (meta: Record<string, unknown>): string =>
+  typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '(unnamed)';
+
+/** The object as kept: a Secret's values are replaced by its facts. */
+function kept(object: KubeObject): { object: KubeObject; secretFacts?: LoadedDocument['secretFacts'] } {
+  if (object.kind !== 'Secret') return { object };
+  const { object: redacted, facts } = redactSecret(object);
+  return { object: redacted, secretFacts: facts };
+}
+
+function toDocument(ctx: DocContext, input: unknown, positions: Positions): LoadedDocument | InputError | InputWarning {
+  const locate = makeLocator(ctx, positions);
   const at = locate([]);
-  if (!isRecord(input)) return objectError(ctx, at.line, at.column, 'is not a mapping');
-  const value = input.apiVersion === undefined && input.kind === undefined && Array.isArray(input.components) ? asRegistryDeployment(input, ctx.file) : input;
-  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return objectError(ctx, at.line, at.column, 'has no apiVersion or kind');
+  if (!isRecord(input)) return notKubernetes(ctx, at, Array.isArray(input) ? 'is a list' : 'is a scalar');
+  if (input.apiVersion === undefined && input.kind === undefined && !Array.isArray(input.components)) return notKubernetes(ctx, at, 'has no apiVersion or kind');
+  const value = input.apiVersion === undefined && input.kind === undefined ? asRegistryDeployment(input, ctx.file) : input;
+  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return objectError(ctx, at, typeof value.kind === 'string' ? 'has no apiVersion' : 'has no kind');
   const meta = isRecord(value.metadata) ? value.metadata : {};
-  const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '(unnamed)';
-  let object = { ...value, metadata: { ...meta, name } } as KubeObject;
-  let secretFacts;
-  if (object.kind === 'Secret') ({ object, facts: secretFacts } = redactSecret(object));
+  const { object, secretFacts } = kept({ ...value, metadata: { ...meta, name: nameOf(meta) } } as KubeObject);
   const base = { object, file: ctx.file, docIndex: ctx.docIndex, line: at.line, column: at.column, locate };
   return {
     ...base,
@@ -97,53 +94,138 @@ function docError(ctx: DocContext, code: InputError['code'], offset: number, mes
   return { code, file: ctx.file, line, column, message: `${ctx.file}:${String(line)}:${String(column)}: ${message}` };
 }
 
-function toJs(ctx: DocContext, limits: LoadLimits): { value: unknown } | InputError {
+/**
+ * What a YAML error says, from its code only: the parser's own messages can quote the input (a tag,
+ * an escape, a block header), and the input may be a Secret or a kubeconfig.
+ */
+const YAML_ERRORS: Readonly<Record<YAMLError['code'], string>> = {
+  ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
+  BAD_ALIAS: 'an alias names no anchor defined before it',
+  BAD_DIRECTIVE: 'invalid % directive',
+  BAD_DQ_ESCAPE: 'invalid escape sequence in a double-quoted string',
+  BAD_INDENT: 'bad indentation',
+  BAD_PROP_ORDER: 'anchor or tag in the wrong place',
+  BAD_SCALAR_START: 'a plain value cannot start with this character (quote it)',
+  BLOCK_AS_IMPLICIT_KEY: 'a block value cannot be a key',
+  BLOCK_IN_FLOW: 'a block value inside a flow collection ([...] or {...})',
+  DUPLICATE_KEY: 'duplicate key',
+  IMPOSSIBLE: 'unparsable input',
+  KEY_OVER_1024_CHARS: 'an implicit key longer than 1024 characters',
+  MISSING_CHAR: 'a missing character (",", ":", a closing quote or bracket)',
+  MULTILINE_IMPLICIT_KEY: 'an implicit key must be on a single line (a missing ":" or bad indentation?)',
+  MULTIPLE_ANCHORS: 'more than one anchor on a node',
+  MULTIPLE_DOCS: 'more than one document',
+  MULTIPLE_TAGS: 'more than one tag on a node',
+  NON_STRING_KEY: 'a key that is not a string',
+  RESOURCE_EXHAUSTION: 'too many aliases expanded',
+  TAB_AS_INDENT: 'a tab used as indentation',
+  TAG_RESOLVE_FAILED: 'an unknown or invalid tag (!...)',
+  UNEXPECTED_TOKEN: 'an unexpected token',
+  BAD_COLLECTION_TYPE: 'a tag that does not fit the collection',
+};
+
+/** `YAML syntax error: bad indentation`: the message of a YAML error without any of the input. */
+export function yamlErrorMessage(code: YAMLError['code']): string {
+  return `YAML syntax error: ${YAML_ERRORS[code] ?? code.toLowerCase().replace(/_/g, ' ')}`;
+}
+
+function toJs(ctx: DocContext, doc: Doc, limits: LoadLimits): { value: unknown } | InputError {
   try {
-    return { value: ctx.doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
+    return { value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const alias = /alias/i.test(msg);
-    return docError(ctx, alias ? 'alias-limit' : 'yaml-syntax', ctx.doc.range[0],
-      alias ? `document ${String(ctx.docIndex)} expands more than ${String(limits.maxAliasCount)} aliases (a YAML alias bomb?); remove the aliases or split the document` : msg);
+    const alias = err instanceof Error && /alias/i.test(err.message);
+    return docError(ctx, alias ? 'alias-limit' : 'yaml-syntax', doc.range[0],
+      alias ? `document ${String(ctx.docIndex)} expands more than ${String(limits.maxAliasCount)} aliases (a YAML alias bomb?); remove the aliases or split the document` : `document ${String(ctx.docIndex)} cannot be converted (nesting too deep?)`);
   }
 }
 
-function loadDoc(ctx: DocContext, limits: LoadLimits, out: LoadResult): void {
-  const { doc } = ctx;
-  const first = doc.errors[0];
-  if (first) {
-    out.errors.push(docError(ctx, 'yaml-syntax', first.pos[0], `YAML syntax error: ${first.message.split('\n')[0] ?? ''}`));
-    return;
+/** The kind of the items of a typed list (`PodList` → `Pod`); undefined for a plain `List` or no list. */
+function listItems(value: unknown): { items: unknown[]; kind?: string; apiVersion?: string } | undefined {
+  if (!isRecord(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List') || !Array.isArray(value.items)) return undefined;
+  const kind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+  return { items: value.items, ...(kind ? { kind } : {}), ...(typeof value.apiVersion === 'string' && kind ? { apiVersion: value.apiVersion } : {}) };
+}
+
+function push(out: Out, r: LoadedDocument | InputError | InputWarning): void {
+  if (!('code' in r)) out.documents.push(r);
+  else if (r.code === 'not-kubernetes' || r.code === 'skipped-path') out.warnings.push(r);
+  else out.errors.push(r as InputError);
+}
+
+/** Converts one composed document; false when the run's document bound is passed (stop reading). */
+function loadDoc(ctx: DocContext, doc: Doc, limits: LoadLimits, count: DocumentCount, out: Out): boolean {
+  if (++count.documents > limits.maxDocuments) {
+    out.errors.push(docError(ctx, 'too-many-documents', doc.range[0], `more than ${String(limits.maxDocuments)} YAML documents in the inputs (--max-documents); the rest is not read`));
+    return false;
   }
-  if (doc.contents === null) return;
+  const first = doc.errors[0];
+  if (first) return void out.errors.push(docError(ctx, 'yaml-syntax', first.pos[0], yamlErrorMessage(first.code))), true;
+  if (doc.contents === null) return true; // empty or comment-only document: skipped, as kubectl does
   const size = doc.range[1] - doc.range[0];
   if (size > limits.maxDocumentBytes) {
     out.errors.push(docError(ctx, 'document-too-large', doc.range[0], `document ${String(ctx.docIndex)} is ${String(size)} bytes, over the bound of ${String(limits.maxDocumentBytes)}; split it`));
-    return;
+    return true;
   }
-  const js = toJs(ctx, limits);
-  if ('code' in js) return void out.errors.push(js);
-  const value = js.value;
-  const items = isRecord(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : undefined;
-  const results = items ? items.map((item, i) => toDocument(ctx, item, ['items', i])) : [toDocument(ctx, value, [])];
-  for (const r of results) {
-    if ('code' in r) out.errors.push(r);
-    else out.documents.push(r);
+  const js = toJs(ctx, doc, limits);
+  if ('code' in js) return void out.errors.push(js), true;
+  if (js.value === null || js.value === undefined) return true; // `---` followed by `---`: empty too
+  const positions = positionsOf(doc.contents);
+  const list = listItems(js.value);
+  if (!list) return void push(out, toDocument(ctx, js.value, positions)), true;
+  count.documents += list.items.length;
+  if (count.documents > limits.maxDocuments) {
+    out.errors.push(docError(ctx, 'too-many-documents', doc.range[0], `more than ${String(limits.maxDocuments)} YAML documents and list items in the inputs (--max-documents); the rest is not read`));
+    return false;
   }
+  const itemPositions = (i: number): Positions => ({ root: positions.root, prefix: ['items', i] });
+  list.items.forEach((item, i) => {
+    const typed = isRecord(item) && list.kind && item.kind === undefined ? { apiVersion: list.apiVersion, kind: list.kind, ...item } : item;
+    push(out, toDocument(ctx, typed, itemPositions(i)));
+  });
+  return true;
 }
 
-/** Parses one file's text. `file` is the name used in locations (`-` or `<stdin>` for stdin). */
-export function parseText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS): LoadResult {
-  const out: LoadResult = { documents: [], errors: [] };
+/**
+ * Parses one file's text. `file` is the name used in locations (`<stdin>` for stdin). `count` is
+ * shared by the files of one run so that `maxDocuments` bounds them all.
+ */
+export function parseText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS, count: DocumentCount = { documents: 0 }): LoadResult & { warnings: InputWarning[] } {
+  const out: Out = { documents: [], errors: [], warnings: [] };
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text.startsWith('\uFEFF') ? text.slice(1) : text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [];
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
   let prevEnd = 0;
-  list.forEach((doc, docIndex) => {
-    const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
-    const helmSource = HELM_SOURCE.exec(text.slice(prevEnd, start))?.[1];
-    prevEnd = doc.range[2];
-    loadDoc({ doc, file, docIndex, lc, ...(helmSource ? { helmSource } : {}) }, limits, out);
-  });
+  let docIndex = 0;
+  try {
+    for (const doc of composer.compose(new Parser(lc.addNewLine).parse(source), true, source.length)) {
+      const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
+      const helmSource = HELM_SOURCE.exec(source.slice(prevEnd, start))?.[1];
+      prevEnd = doc.range[2];
+      if (!loadDoc({ file, docIndex: docIndex++, lc, ...(helmSource ? { helmSource } : {}) }, doc, limits, count, out)) break;
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    out.errors.push(docError({ file, docIndex, lc }, 'yaml-syntax', prevEnd, `document ${String(docIndex)} is nested too deeply to parse; flatten it`));
+  }
   return out;
+}
+
+/**
+ * The first YAML syntax error of `text` as an input error naming file:line:column and never
+ * quoting the text, or undefined. For files parsed elsewhere (waivers, profiles) that may hold
+ * secrets: checked here first so that the parser's own message, which can quote the input, is never shown.
+ */
+export function yamlSyntaxError(text: string, file: string): InputError | undefined {
+  const lc = new LineCounter();
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  try {
+    for (const doc of composer.compose(new Parser(lc.addNewLine).parse(text), true, text.length)) {
+      const first = doc.errors[0];
+      if (first) return docError({ file, docIndex: 0, lc }, 'yaml-syntax', first.pos[0], yamlErrorMessage(first.code));
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return docError({ file, docIndex: 0, lc }, 'yaml-syntax', 0, 'nested too deeply to parse; flatten it');
+  }
+  return undefined;
 }

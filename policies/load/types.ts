@@ -32,11 +32,23 @@ export interface LoadedDocument {
   locate(path: FieldPath): SourceLocation;
 }
 
-export type InputErrorCode = 'read-failed' | 'binary' | 'too-large' | 'yaml-syntax' | 'alias-limit' | 'not-an-object' | 'document-too-large';
+export type InputErrorCode = 'read-failed' | 'not-a-file' | 'binary' | 'too-large' | 'too-many-documents' | 'yaml-syntax' | 'alias-limit' | 'not-an-object' | 'document-too-large';
 
 /** A problem with the input: reported with file:line, the rest of the input is still checked, exit code 2. */
 export interface InputError {
   readonly code: InputErrorCode;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/**
+ * Something skipped and said so on stderr, not an error (exit code unchanged): a document that is
+ * not a Kubernetes object (a JSON or YAML file of another kind), or a path the walk does not follow.
+ */
+export interface InputWarning {
+  readonly code: 'not-kubernetes' | 'skipped-path';
   readonly file: string;
   readonly line: number;
   readonly column: number;
@@ -53,13 +65,19 @@ export interface InputFile {
 export interface LoadResult {
   readonly documents: LoadedDocument[];
   readonly errors: InputError[];
+  /** Skipped inputs, said on stderr (absent: none). */
+  readonly warnings?: InputWarning[];
   /** Inputs read, with their SHA-256 (absent when built from text alone). */
   readonly inputs?: InputFile[];
 }
 
 export interface LoadLimits {
-  /** Files (and stdin) larger than this are refused. @default 32 MiB */
+  /** Files (and stdin, pipes, FIFOs) larger than this are refused, counted as they are read. @default 32 MiB */
   readonly maxFileBytes: number;
+  /** All inputs of a run together; reading stops with an input error past it. @default 256 MiB */
+  readonly maxTotalBytes: number;
+  /** YAML documents (empty ones included) and List items of a run together. @default 500,000 */
+  readonly maxDocuments: number;
   /** Single YAML documents larger than this are refused. @default 8 MiB */
   readonly maxDocumentBytes: number;
   /** Bound on alias expansion (yaml's maxAliasCount). @default 100 */
@@ -68,6 +86,8 @@ export interface LoadLimits {
 
 export const DEFAULT_LIMITS: LoadLimits = {
   maxFileBytes: 32 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxDocuments: 500_000,
   maxDocumentBytes: 8 * 1024 * 1024,
   maxAliasCount: 100,
 };

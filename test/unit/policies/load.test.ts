@@ -62,9 +62,14 @@ describe('parseText', () => {
     expect(r.errors[0]!.message).toMatch(/^bad\.yaml:6:\d+: YAML syntax error/);
   });
 
-  it('reports documents that are not Kubernetes objects', () => {
-    const r = parseText('just: a map\n---\n- a list\n', 'x.yaml');
-    expect(r.errors.map((e) => [e.code, e.line])).toEqual([['not-an-object', 1], ['not-an-object', 3]]);
+  it('warns about and skips documents that are not Kubernetes objects; a kind without apiVersion is an error', () => {
+    const r = parseText('just: a map\n---\n- a list\n---\nkind: Pod\nmetadata: {name: p}\n', 'x.yaml');
+    expect(r.warnings.map((w) => [w.code, w.line, w.message])).toEqual([
+      ['not-kubernetes', 1, 'x.yaml:1: document 0 has no apiVersion or kind, not a Kubernetes object; skipped'],
+      ['not-kubernetes', 3, 'x.yaml:3: document 1 is a list, not a Kubernetes object; skipped'],
+    ]);
+    expect(r.errors.map((e) => [e.code, e.line])).toEqual([['not-an-object', 5]]);
+    expect(r.documents).toEqual([]);
   });
 
   it('bounds alias expansion (a billion-laughs document is an error, not a hang)', () => {
