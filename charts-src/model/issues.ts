@@ -42,3 +42,15 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function formatIssues(issues: readonly SpecIssue[]): string {
   return issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('\n');
 }
+
+/** What a value is, for "expected X, got Y": "a number (20200101)", "the string \"x\"", "a list", "null". */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : `a date (${v.toISOString().slice(0, 10)})`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `a ${typeof v} (${String(v)})`;
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}

@@ -1,16 +1,18 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, type LoadResult } from '../../policies/load/index.js';
-import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, type Profile } from '../../policies/profiles.js';
+import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, profileProblems, type Profile } from '../../policies/profiles.js';
+import { rules as catalogue } from '../../policies/rules/index.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
 import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
+import { fileErrorReason, writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -22,7 +24,7 @@ interface Output {
 interface CheckOptions {
   profile: string;
   failOn: Severity;
-  waivers?: string | false;
+  allowEmpty?: boolean;
   cluster?: boolean;
   context?: string;
   kubeconfig?: string;
@@ -38,12 +40,18 @@ List objects, helm template and kustomize output. With --cluster, objects are re
 
 Waivers: annotation ward.g2p.dev/waive: "WARD-POD-007: reason; expires=2027-03-31; owner=team-x"
 (one per line) or --waivers FILE (YAML list of rule, kind, namespace, name, reason, owner, expires).
-A waiver needs a reason; expired waivers stop suppressing; --no-waivers ignores all of them.
+A waiver names one rule id (a wildcard such as WARD-POD-* or * is an input error) and needs a
+reason; expires must be a date YYYY-MM-DD; expired waivers stop suppressing; --no-waivers ignores
+all of them, wherever it stands on the command line.
+
+Profiles: a profile file selects rules with include/exclude lists; one that selects no rule, or
+has a field of the wrong type, is an input error (exit 2).
 
 Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
-  2  usage error or input error (malformed YAML, binary or oversized input, unreadable path)
+  2  usage error or input error (malformed YAML, binary or oversized input, unreadable path,
+     a malformed waiver or profile, no objects in the input without --allow-empty)
 
 Rule catalogue, profiles and the JSON schema: docs/check.md.`;
 
@@ -52,13 +60,27 @@ function parseSeverity(v: string): Severity {
   return v;
 }
 
-async function resolveProfile(name: string): Promise<Profile> {
+async function readProfile(name: string): Promise<Profile> {
   if (isBuiltinProfile(name)) return builtinProfile(name);
+  let text: string;
   try {
-    return parseProfile(await readFile(name, 'utf8'), name);
+    text = await readFile(name, 'utf8');
   } catch (err) {
-    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${fileErrorReason(err)}`);
   }
+  try {
+    return parseProfile(text, name);
+  } catch (err) {
+    throw new UsageError(`invalid profile ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The profile, refused when it would run no rule (a check that runs nothing passes anything). */
+async function resolveProfile(name: string): Promise<Profile> {
+  const profile = await readProfile(name);
+  const problems = profileProblems(profile, [...catalogue.keys()]);
+  if (problems.length > 0) throw new UsageError(`invalid profile ${name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return profile;
 }
 
 async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
@@ -66,7 +88,7 @@ async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: L
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read waivers file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`cannot read waivers file ${file}: ${fileErrorReason(err)}`);
   }
   return parseWaiversFile(text, file);
 }
@@ -97,6 +119,16 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
 }
 
 /**
+ * An input with no objects (an empty file, /dev/null, a closed stdin, an empty directory) proves
+ * nothing: refused unless --allow-empty. Inputs that failed to load already exit 2 with their errors.
+ */
+export function refuseEmpty(gathered: Pick<Gathered, 'documents' | 'objects' | 'errors'>, allowEmpty: boolean): void {
+  const count = gathered.objects?.length ?? gathered.documents?.length ?? 0;
+  if (count > 0 || allowEmpty || gathered.errors.length > 0) return;
+  throw new UsageError('no objects in the input: nothing was checked (give manifests, or --allow-empty to accept an empty input)');
+}
+
+/**
  * The HTML report's flow matrix and mTLS coverage need the objects, not just the findings: built
  * only when an html output was asked for.
  */
@@ -115,7 +147,7 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], htm
     if (!reporter) continue;
     const extra = o.format === 'html' ? { html: await html() } : {};
     const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version, ...extra });
-    if (o.file) await writeFile(o.file, text);
+    if (o.file) await writeOutputFile(o.file, text, `${o.format} report`);
     else process.stdout.write(text);
   }
 }
@@ -123,7 +155,11 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], htm
 /** `ward policy-check` (alias `ward check`): audit manifests or a live cluster against the rule catalogue. */
 export function registerCheck(program: Command): void {
   let outputs: Output[] = [];
-  program
+  // --waivers FILE and --no-waivers are read independently so that --no-waivers (auditor mode) wins
+  // whatever their order: commander keeps only the last of two options sharing one attribute.
+  let waiversFile: string | undefined;
+  let auditorMode = false;
+  const command = program
     .command('policy-check')
     .alias('check')
     .description('Audit manifests (files, directories, stdin) or a live cluster against ward\'s rule catalogue.')
@@ -141,8 +177,12 @@ export function registerCheck(program: Command): void {
       last.file = v;
       return v;
     }))
-    .option('--waivers <file>', 'central waivers file (YAML list)')
-    .option('--no-waivers', 'auditor mode: ignore every waiver (annotations and file)')
+    .addOption(new Option('--waivers <file>', 'central waivers file (YAML list)').argParser((v: string) => {
+      waiversFile = v;
+      return v;
+    }))
+    .option('--no-waivers', 'auditor mode: ignore every waiver (annotations and file), whatever the order of the options')
+    .option('--allow-empty', 'accept an input with no objects (otherwise exit 2: "no objects in the input")')
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
@@ -150,10 +190,15 @@ export function registerCheck(program: Command): void {
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: CheckOptions) => {
       const chosen = outputs;
+      const noWaivers = auditorMode;
+      const file = noWaivers ? undefined : waiversFile;
       outputs = [];
+      waiversFile = undefined;
+      auditorMode = false;
       const profile = await resolveProfile(opts.profile);
-      const fileWaivers = typeof opts.waivers === 'string' ? await readWaivers(opts.waivers) : { waivers: [], errors: [] };
+      const fileWaivers = file !== undefined ? await readWaivers(file) : { waivers: [], errors: [] };
       const gathered = await gather(paths, opts);
+      refuseEmpty(gathered, opts.allowEmpty === true);
       const result = runCheck({
         ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
         inputErrors: [...gathered.errors, ...fileWaivers.errors],
@@ -161,7 +206,7 @@ export function registerCheck(program: Command): void {
         cluster: gathered.cluster,
         profile,
         waivers: fileWaivers.waivers,
-        noWaivers: opts.waivers === false,
+        noWaivers,
         now: new Date(),
         failOn: opts.failOn,
         ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
@@ -169,4 +214,7 @@ export function registerCheck(program: Command): void {
       await writeOutputs(result, chosen, () => htmlContext(result, gathered, opts.defaultNamespace));
       process.exitCode = exitCodeOf(result);
     });
+  command.on('option:no-waivers', () => {
+    auditorMode = true;
+  });
 }

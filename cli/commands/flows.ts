@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { API_VERSION, KIND, type KubeObject } from '../../charts-src/kube.js';
 import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { buildIndex, runCheck } from '../../policies/engine.js';
@@ -17,6 +16,7 @@ import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { UsageError } from '../exit-codes.js';
 import { readSpecFile } from '../spec-input.js';
+import { writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -144,7 +144,7 @@ function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spe
 }
 
 async function emit(text: string, output: string | undefined): Promise<void> {
-  if (output) await writeFile(output, text);
+  if (output) await writeOutputFile(output, text);
   else process.stdout.write(text);
 }
 
