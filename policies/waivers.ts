@@ -63,7 +63,8 @@ export function annotationWaivers(index: ObjectIndex): { waivers: Waiver[]; malf
   const malformed: Finding[] = [];
   const errors: InputError[] = [];
   for (const obj of index.objects) {
-    const values = [strMap(obj.metadata.annotations)[Annotations.waive], index.workloadOf(obj)?.podAnnotations[Annotations.waive]];
+    // A Pod is its own pod template: the same annotation must not be read twice.
+    const values = new Set([strMap(obj.metadata.annotations)[Annotations.waive], index.workloadOf(obj)?.podAnnotations[Annotations.waive]]);
     const subject = index.ref(obj);
     const location = index.locate(obj, ['metadata', 'annotations', Annotations.waive]);
     for (const value of values) {
