@@ -12,6 +12,7 @@ import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
+import { refuseEmpty } from '../guards.js';
 import { fileErrorReason, writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -119,16 +120,6 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
 }
 
 /**
- * An input with no objects (an empty file, /dev/null, a closed stdin, an empty directory) proves
- * nothing: refused unless --allow-empty. Inputs that failed to load already exit 2 with their errors.
- */
-export function refuseEmpty(gathered: Pick<Gathered, 'documents' | 'objects' | 'errors'>, allowEmpty: boolean): void {
-  const count = gathered.objects?.length ?? gathered.documents?.length ?? 0;
-  if (count > 0 || allowEmpty || gathered.errors.length > 0) return;
-  throw new UsageError('no objects in the input: nothing was checked (give manifests, or --allow-empty to accept an empty input)');
-}
-
-/**
  * The HTML report's flow matrix and mTLS coverage need the objects, not just the findings: built
  * only when an html output was asked for.
  */
@@ -198,7 +189,7 @@ export function registerCheck(program: Command): void {
       const profile = await resolveProfile(opts.profile);
       const fileWaivers = file !== undefined ? await readWaivers(file) : { waivers: [], errors: [] };
       const gathered = await gather(paths, opts);
-      refuseEmpty(gathered, opts.allowEmpty === true);
+      refuseEmpty(gathered.objects?.length ?? gathered.documents?.length ?? 0, gathered.errors.length, opts.allowEmpty === true);
       const result = runCheck({
         ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
         inputErrors: [...gathered.errors, ...fileWaivers.errors],

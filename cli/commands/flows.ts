@@ -15,6 +15,7 @@ import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { UsageError } from '../exit-codes.js';
+import { nearestNames, refuseEmpty } from '../guards.js';
 import { readSpecFile } from '../spec-input.js';
 import { writeOutputFile } from '../write.js';
 
@@ -27,6 +28,7 @@ interface FlowsOptions {
   format: FlowFormat;
   layer: Layer;
   focus?: string;
+  allowEmpty?: boolean;
   explain?: string[];
   spec?: string;
   output?: string;
@@ -60,7 +62,8 @@ Examples:
   ward flows manifests/ --format html -o flows.html
 
 Exit codes: 0 computed (with a spec: effective equals declared); 1 with a spec, undeclared
-connections allowed or declared flows blocked; 2 usage error or unreadable input. Details: docs/flows.md.`;
+connections allowed or declared flows blocked; 2 usage error, unreadable input, no objects in
+the input (without --allow-empty) or a --focus that names no workload (the nearest are listed). Details: docs/flows.md.`;
 
 function parseLayer(v: string): Layer {
   if (!(LAYERS as readonly string[]).includes(v)) throw new InvalidArgumentError(`"${v}" is not a layer; use l4, mesh or both.`);
@@ -106,7 +109,8 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
   if (!paths.length) throw new UsageError('nothing to analyse: give files, directories or "-" for stdin (or --cluster)');
   const load = await loadPaths(paths, { stdin: process.stdin });
   if (load.errors.length) {
-    throw new UsageError(load.errors.map((e) => `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`).join('\n'));
+    // Each message already starts with its file:line.
+    throw new UsageError(load.errors.map((e) => (e.message.startsWith(`${e.file}:`) ? e.message : `${e.file}:${String(e.line)}:${String(e.column)}: ${e.message}`)).join('\n'));
   }
   const index = buildIndex({ documents: load.documents, defaultNamespace: opts.defaultNamespace });
   return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })) };
@@ -163,8 +167,18 @@ function runExplain(inputs: FlowInputs, args: readonly string[], layer: Layer): 
   return formatExplanation(explain(ctx, { src, dst, protocol, port, layer }));
 }
 
+/** The --focus value when it names a workload of the input (as `focus` matches it); else a usage error naming the nearest. */
+function checkFocus(analysis: FlowAnalysis, wanted: string): string {
+  const w = analysis.workloads;
+  if (w.some((n) => n.id === wanted || `${n.namespace}/${n.name}` === wanted || n.name === wanted)) return wanted;
+  const names = w.map((n) => `${n.namespace}/${n.name}`);
+  const nearest = nearestNames(wanted, names);
+  throw new UsageError(`--focus "${wanted}" names no workload of the input${nearest.length ? `; nearest: ${nearest.join(', ')}` : ' (it has none)'} (give name, ns/name or ns/name[Kind])`);
+}
+
 async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
   const g = await gather(paths, opts);
+  refuseEmpty(g.index.objects.length, 0, opts.allowEmpty === true);
   const spec = opts.spec ? await readSpec(opts.spec) : undefined;
   const inputs = withPlaceholders(g.index, spec?.spec);
   if (inputs.placeholders > 0) process.stderr.write(`ward flows: ${String(inputs.placeholders)} component(s) without a workload in the input are represented by placeholders from the spec\n`);
@@ -173,7 +187,7 @@ async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
     return 0;
   }
   let analysis = analyzeInputs(inputs, opts.layer);
-  if (opts.focus) analysis = focus(analysis, opts.focus);
+  if (opts.focus) analysis = focus(analysis, checkFocus(analysis, opts.focus));
   await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec) : render(analysis, opts.format), opts.output);
   if (!inputs.spec) return 0;
   const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
@@ -196,6 +210,7 @@ export function registerFlows(program: Command): void {
     .addOption(new Option('--layer <layer>', 'l4 (NetworkPolicy), mesh (Istio) or both').argParser(parseLayer).default('both'))
     .option('--focus <workload>', 'only connections to or from this workload (name, ns/name or ns/name[Kind])')
     .option('--explain <src-dst-port...>', 'explain one connection: SRC DST PORT (give paths before it)')
+    .option('--allow-empty', 'accept an input with no objects (otherwise exit 2: "no objects in the input")')
     .option('--spec <file>', 'RegistryDeployment or bare spec with the declared flows')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--cluster', 'read the objects from a live cluster (read-only)')
