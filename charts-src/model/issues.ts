@@ -89,7 +89,8 @@ export function zodIssueMessage(issue: z.core.$ZodIssue): string {
 }
 
 function withGot(message: string, input: unknown, got: string): string {
-  return (typeof input === 'string' || typeof input === 'number') && !message.includes('got ') ? `${message}${got}` : message;
+  const said = message.includes('got ') || (typeof input === 'string' && message.includes(JSON.stringify(input)));
+  return (typeof input === 'string' || typeof input === 'number') && !said ? `${message}${got}` : message;
 }
 
 /** A zod issue as a spec issue, its path under `prefix` (e.g. ["spec"] for a RegistryDeployment). */
