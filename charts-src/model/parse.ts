@@ -1,5 +1,5 @@
 import { API_VERSION, isRecord, KIND } from '../kube.js';
-import { fromZod, IssueCode, type SpecIssue } from './issues.js';
+import { describeValue, fromZod, IssueCode, type SpecIssue } from './issues.js';
 import { mergePreset, type MergeOrigin } from './merge.js';
 import { registrySpecSchema, type RegistrySpec } from './schema.js';
 import { semanticIssues } from './semantic.js';
@@ -9,6 +9,12 @@ export type ParseResult =
   | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
 type Path = readonly (string | number)[];
+
+/** "apiVersion v1", "no kind", "kind a number (3)". */
+function field(name: string, v: unknown): string {
+  if (v === undefined) return `no ${name}`;
+  return typeof v === 'string' ? `${name} ${v.length > 60 ? `${v.slice(0, 60)}…` : v}` : `${name} ${describeValue(v)}`;
+}
 
 /** Splits a RegistryDeployment object into its spec (plus the namespace from metadata) or accepts a bare spec. */
 function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {
@@ -20,7 +26,7 @@ function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {
     return {
       code: IssueCode.WrongKind,
       path: ['kind'],
-      message: `must be apiVersion ${API_VERSION}, kind ${KIND} (got ${String(input.apiVersion)} ${String(input.kind)}); or give a bare spec without apiVersion and kind`,
+      message: `expected apiVersion ${API_VERSION}, kind ${KIND}, got ${field('apiVersion', input.apiVersion)}, ${field('kind', input.kind)}; or give a bare spec without apiVersion and kind`,
     };
   }
   const spec = isRecord(input.spec) ? { ...input.spec } : {};

@@ -182,7 +182,7 @@ describe('parseRegistrySpec rejects invalid specs with a path, a code and what w
 
   it('refuses another kind and says what would be valid', () => {
     expect(issuesOf({ apiVersion: 'v1', kind: 'ConfigMap' })).toEqual([
-      { code: IssueCode.WrongKind, path: ['kind'], message: 'must be apiVersion ward.g2p.dev/v1alpha1, kind RegistryDeployment (got v1 ConfigMap); or give a bare spec without apiVersion and kind' },
+      { code: IssueCode.WrongKind, path: ['kind'], message: 'expected apiVersion ward.g2p.dev/v1alpha1, kind RegistryDeployment, got apiVersion v1, kind ConfigMap; or give a bare spec without apiVersion and kind' },
     ]);
   });
 
