@@ -31,47 +31,57 @@ const PATTERN = /^(\*|WARD-[A-Z]+-(\*|\d{3}))$/;
 /** A list of patterns, or the problem with it. */
 function patterns(v: unknown, field: string): readonly string[] | string {
   if (!Array.isArray(v)) return `${field}: expected a list of rule ids or patterns such as ["WARD-POD-*"], got ${describeValue(v)}`;
-  const bad = v.find((x) => typeof x !== 'string' || !PATTERN.test(x));
+  const bad: unknown = (v as unknown[]).find((x) => typeof x !== 'string' || !PATTERN.test(x));
   if (bad !== undefined) return `${field}: expected rule ids (WARD-POD-007), families (WARD-POD-*) or "*", got ${describeValue(bad)}`;
   return v as string[];
 }
 
-/** Parses a profile from YAML text; throws an Error naming the file, the line and the bad field. */
-export function parseProfile(text: string, source: string): Profile {
+type Fail = (path: (string | number)[], message: string) => never;
+
+/** The profile's YAML as a value, and a `fail` that throws with the line of a path. */
+function readYaml(text: string, source: string): { value: unknown; fail: Fail } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error' });
   const lineOf = (path: (string | number)[]): number => {
     const range = rec(path.length ? doc.getIn(path, true) : doc.contents).range;
     return Array.isArray(range) && typeof range[0] === 'number' ? lc.linePos(range[0]).line : 1;
   };
-  const fail = (path: (string | number)[], message: string): never => {
+  const fail: Fail = (path, message) => {
     throw new Error(`${source}:${String(lineOf(path))}: ${message}`);
   };
   const yamlError = doc.errors[0];
   if (yamlError) throw new Error(`${source}:${String(lc.linePos(yamlError.pos[0]).line)}: YAML syntax error in profile: ${yamlError.message.split('\n')[0] ?? ''}`);
-  let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 10 });
+    return { value: doc.toJS({ maxAliasCount: 10 }), fail };
   } catch (err) {
     return fail([], `cannot read the profile: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!isRecord(value)) return fail([], `a profile is a mapping {name, description, include, exclude, severity}, got ${describeValue(value)}`);
-  const v = value;
+}
+
+function severities(v: unknown, fail: Fail): Record<string, Severity> {
+  if (v !== undefined && !isRecord(v)) fail(['severity'], `severity: expected a mapping of rule id to severity, got ${describeValue(v)}`);
+  const out: Record<string, Severity> = {};
+  for (const [id, s] of Object.entries(rec(v))) {
+    if (!isSeverity(s)) fail(['severity', id], `severity.${id}: expected critical, high, medium or low, got ${describeValue(s)}`);
+    else out[id] = s;
+  }
+  return out;
+}
+
+function patternList(v: Readonly<Record<string, unknown>>, field: 'include' | 'exclude', fallback: readonly string[], fail: Fail): readonly string[] {
+  const list = v[field] === undefined ? fallback : patterns(v[field], field);
+  return typeof list === 'string' ? fail([field], list) : list;
+}
+
+/** Parses a profile from YAML text; throws an Error naming the file, the line and the bad field. */
+export function parseProfile(text: string, source: string): Profile {
+  const { value: v, fail } = readYaml(text, source);
+  if (!isRecord(v)) return fail([], `a profile is a mapping {name, description, include, exclude, severity}, got ${describeValue(v)}`);
   for (const k of Object.keys(v)) if (!PROFILE_FIELDS.includes(k)) fail([k], `unknown field "${k}": a profile has ${PROFILE_FIELDS.join(', ')}`);
   const name = str(v.name);
-  if (!name) fail(v.name === undefined ? [] : ['name'], `a profile needs a "name" (a string)${v.name === undefined ? '' : `, got ${describeValue(v.name)}`}`);
+  if (!name) return fail(v.name === undefined ? [] : ['name'], `a profile needs a "name" (a string)${v.name === undefined ? '' : `, got ${describeValue(v.name)}`}`);
   if (v.description !== undefined && typeof v.description !== 'string') fail(['description'], `description: expected a string, got ${describeValue(v.description)}`);
-  const include = v.include === undefined ? ['*'] : patterns(v.include, 'include');
-  if (typeof include === 'string') return fail(['include'], include);
-  const exclude = v.exclude === undefined ? [] : patterns(v.exclude, 'exclude');
-  if (typeof exclude === 'string') return fail(['exclude'], exclude);
-  if (v.severity !== undefined && !isRecord(v.severity)) fail(['severity'], `severity: expected a mapping of rule id to severity, got ${describeValue(v.severity)}`);
-  const severity: Record<string, Severity> = {};
-  for (const [id, s] of Object.entries(rec(v.severity))) {
-    if (!isSeverity(s)) fail(['severity', id], `severity.${id}: expected critical, high, medium or low, got ${describeValue(s)}`);
-    else severity[id] = s;
-  }
-  return { name: name ?? '', description: str(v.description) ?? '', include, exclude, severity };
+  return { name, description: str(v.description) ?? '', include: patternList(v, 'include', ['*'], fail), exclude: patternList(v, 'exclude', [], fail), severity: severities(v.severity, fail) };
 }
 
 /**

@@ -37,24 +37,26 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export type AnnotationParse = { ok: true; waiver: Omit<Waiver, 'by' | 'match' | 'subject' | 'location'> } | { ok: false; text: string; problem: string; wildcard?: true };
 
+/** Parses one line of the annotation: `RULE: reason; expires=YYYY-MM-DD; owner=x`. */
+function parseWaiveLine(line: string): AnnotationParse {
+  const m = LINE.exec(line);
+  const rule = m?.[1] ?? '';
+  if (rule.includes('*')) return { ok: false, text: line, problem: `names "${rule.slice(0, 40)}", a wildcard: a waiver names one rule id (WARD-<AREA>-<NNN>), one line per rule`, wildcard: true };
+  if (!m || !RULE_ID.test(rule)) return { ok: false, text: line, problem: 'does not start with a rule id (WARD-<AREA>-<NNN>: reason; expires=YYYY-MM-DD; owner=x)' };
+  const fields: Record<string, string> = {};
+  const reasonParts: string[] = [];
+  for (const p of (m[2] ?? '').split(';').map((x) => x.trim())) {
+    const kv = /^(expires|owner)\s*=\s*(.*)$/i.exec(p);
+    if (kv) fields[(kv[1] ?? '').toLowerCase()] = (kv[2] ?? '').trim();
+    else if (p) reasonParts.push(p);
+  }
+  const reason = reasonParts.join('; ');
+  return { ok: true, waiver: { rule, ...(reason ? { reason } : {}), ...(fields.owner ? { owner: fields.owner } : {}), ...(fields.expires ? { expires: fields.expires } : {}) } };
+}
+
 /** Parses one annotation value: `RULE: reason; expires=YYYY-MM-DD; owner=x`, several separated by newlines. */
 export function parseWaiveAnnotation(value: string): AnnotationParse[] {
-  return value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0).map((line): AnnotationParse => {
-    const m = LINE.exec(line);
-    const rule = m?.[1] ?? '';
-    if (rule.includes('*')) return { ok: false, text: line, problem: `names "${rule.slice(0, 40)}", a wildcard: a waiver names one rule id (WARD-<AREA>-<NNN>), one line per rule`, wildcard: true };
-    if (!m || !RULE_ID.test(rule)) return { ok: false, text: line, problem: 'does not start with a rule id (WARD-<AREA>-<NNN>: reason; expires=YYYY-MM-DD; owner=x)' };
-    const parts = (m[2] ?? '').split(';').map((p) => p.trim());
-    const fields: Record<string, string> = {};
-    const reasonParts: string[] = [];
-    for (const p of parts) {
-      const kv = /^(expires|owner)\s*=\s*(.*)$/i.exec(p);
-      if (kv) fields[(kv[1] ?? '').toLowerCase()] = (kv[2] ?? '').trim();
-      else if (p) reasonParts.push(p);
-    }
-    const reason = reasonParts.join('; ');
-    return { ok: true, waiver: { rule: m[1] ?? '', ...(reason ? { reason } : {}), ...(fields.owner ? { owner: fields.owner } : {}), ...(fields.expires ? { expires: fields.expires } : {}) } };
-  });
+  return value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0).map(parseWaiveLine);
 }
 
 /** Waivers written as annotations on objects (the object's own annotations or its pod template's). A wildcard is an input error. */
@@ -67,17 +69,15 @@ export function annotationWaivers(index: ObjectIndex): { waivers: Waiver[]; malf
     const values = new Set([strMap(obj.metadata.annotations)[Annotations.waive], index.workloadOf(obj)?.podAnnotations[Annotations.waive]]);
     const subject = index.ref(obj);
     const location = index.locate(obj, ['metadata', 'annotations', Annotations.waive]);
-    for (const value of values) {
-      if (value === undefined) continue;
-      for (const parsed of parseWaiveAnnotation(value)) {
-        if (!parsed.ok) {
-          const what = `annotation ${Annotations.waive} line "${parsed.text.slice(0, 80)}" ${parsed.problem}`;
-          if (parsed.wildcard) errors.push(annotationError(subject, location, what));
-          else malformed.push(malformedFinding(subject, location, what));
-          continue;
-        }
-        waivers.push({ ...parsed.waiver, by: 'annotation', match: { kind: subject.kind, ...(subject.namespace ? { namespace: subject.namespace } : {}), name: subject.name }, subject, ...(location ? { location } : {}) });
+    const parsed = [...values].flatMap((v) => (v === undefined ? [] : parseWaiveAnnotation(v)));
+    for (const p of parsed) {
+      if (p.ok) {
+        waivers.push({ ...p.waiver, by: 'annotation', match: { kind: subject.kind, ...(subject.namespace ? { namespace: subject.namespace } : {}), name: subject.name }, subject, ...(location ? { location } : {}) });
+        continue;
       }
+      const what = `annotation ${Annotations.waive} line "${p.text.slice(0, 80)}" ${p.problem}`;
+      if (p.wildcard) errors.push(annotationError(subject, location, what));
+      else malformed.push(malformedFinding(subject, location, what));
     }
   }
   return { waivers, malformed, errors };
@@ -115,10 +115,18 @@ interface EntryContext {
   readonly file: string;
   readonly index: number;
   /** Position of the entry, or of one of its fields. */
-  readonly at: (field?: WaiverField | string) => { line: number; column: number };
+  readonly at: (field?: string) => { line: number; column: number };
 }
 
 const SCALARS = ['kind', 'namespace', 'name', 'reason', 'owner'] as const;
+
+/** Why a present `rule` is not one rule id, or undefined. */
+function ruleProblem(rule: unknown): string | undefined {
+  if (rule === undefined) return undefined;
+  if (typeof rule !== 'string') return `expected a rule id such as WARD-POD-007, got ${describeValue(rule)}`;
+  if (rule.includes('*')) return `"${rule.slice(0, 40)}" is a wildcard: a waiver names one rule id (WARD-<AREA>-<NNN>); write one waiver per rule`;
+  return RULE_ID.test(rule) ? undefined : `expected a rule id WARD-<AREA>-<NNN> such as WARD-POD-007, got ${describeValue(rule)}`;
+}
 
 /** The problems of one entry of the waivers file, each at the line of the field it names. */
 function entryProblems(e: Readonly<Record<string, unknown>>, ctx: EntryContext): InputError[] {
@@ -130,9 +138,8 @@ function entryProblems(e: Readonly<Record<string, unknown>>, ctx: EntryContext):
   const unknown = Object.keys(e).filter((k) => !(WAIVER_FIELDS as readonly string[]).includes(k));
   for (const k of unknown) out.push(problem(k, `unknown field: a waiver has ${WAIVER_FIELDS.join(', ')}`));
   if (e.rule === undefined) out.push(problem(undefined, 'has no "rule" (e.g. rule: WARD-POD-007)'));
-  else if (typeof e.rule !== 'string') out.push(problem('rule', `expected a rule id such as WARD-POD-007, got ${describeValue(e.rule)}`));
-  else if (e.rule.includes('*')) out.push(problem('rule', `"${e.rule.slice(0, 40)}" is a wildcard: a waiver names one rule id (WARD-<AREA>-<NNN>); write one waiver per rule`));
-  else if (!RULE_ID.test(e.rule)) out.push(problem('rule', `expected a rule id WARD-<AREA>-<NNN> such as WARD-POD-007, got ${describeValue(e.rule)}`));
+  const rule = ruleProblem(e.rule);
+  if (rule !== undefined) out.push(problem('rule', rule));
   for (const k of SCALARS) {
     if (e[k] !== undefined && typeof e[k] !== 'string') out.push(problem(k, `expected a string, got ${describeValue(e[k])}${typeof e[k] === 'number' || typeof e[k] === 'boolean' ? ' (quote it)' : ''}`));
   }
