@@ -16,7 +16,7 @@ export interface CheckInput extends IndexOptions {
   readonly documents?: readonly LoadedDocument[];
   /** Objects without source positions (a live cluster, synthesised output). */
   readonly objects?: readonly KubeObject[];
-  /** Input problems found while loading; passed through to the result (exit code 2). */
+  /** Input problems found while loading; passed through to the result (exit code 2), with the waiver annotations' own (a wildcard). */
   readonly inputErrors?: readonly InputError[];
   /** Inputs read (file, SHA-256, size); passed through to the reports as evidence. */
   readonly inputs?: readonly InputFile[];
@@ -113,14 +113,15 @@ export function runCheck(input: CheckInput): CheckResult {
   const selected = [...catalogue.values()].filter((r) => profileIncludes(profile, r.id));
   const raw = selected.flatMap((rule) => rule.check(index, ctx).map((f) => withSeverity(f, rule, profileSeverity(profile, rule))));
   let findings: Finding[] = raw;
+  const inputErrors = [...(input.inputErrors ?? [])];
   if (!input.noWaivers) {
     const fromAnnotations = annotationWaivers(index);
+    inputErrors.push(...fromAnnotations.errors);
     const all = [...fromAnnotations.waivers, ...(input.waivers ?? [])];
     findings = [...applyWaivers(raw, all, input.now, (id) => catalogue.has(id)), ...fromAnnotations.malformed];
     findings = findings.filter((f) => !f.ruleId.startsWith('WARD-WAIVER-') || profileIncludes(profile, f.ruleId));
   }
   findings.sort(compare);
-  const inputErrors = [...(input.inputErrors ?? [])];
   return {
     findings,
     summary: summarise(findings, { profile: profile.name, objects: index.objects.length, rulesRun: selected.length, inputErrors: inputErrors.length, failOn }),

@@ -3,8 +3,10 @@
  * policies/profiles/ (strict, baseline, openg2p-audit); parsing is pure, reading is at the edge.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { rec, str, strs } from './index/access.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { isRecord } from '../charts-src/kube.js';
+import { describeValue } from '../charts-src/model/issues.js';
+import { rec, str } from './index/access.js';
 import { isSeverity, type Rule, type Severity } from './types.js';
 
 export interface Profile {
@@ -21,17 +23,77 @@ export const BUILTIN_PROFILES = ['strict', 'baseline', 'openg2p-audit'] as const
 export type BuiltinProfileName = (typeof BUILTIN_PROFILES)[number];
 export const DEFAULT_PROFILE: BuiltinProfileName = 'strict';
 
-/** Parses a profile from YAML text; throws an Error naming the bad field. */
-export function parseProfile(text: string, source: string): Profile {
-  const v = rec(parse(text, { maxAliasCount: 10 }));
-  const name = str(v.name);
-  if (!name) throw new Error(`${source}: a profile needs a "name"`);
-  const severity: Record<string, Severity> = {};
-  for (const [id, s] of Object.entries(rec(v.severity))) {
-    if (!isSeverity(s)) throw new Error(`${source}: severity.${id} is "${String(s)}"; expected critical, high, medium or low`);
-    severity[id] = s;
+const PROFILE_FIELDS = ['name', 'description', 'include', 'exclude', 'severity'];
+/** What an include or exclude entry may be: `*`, a family `WARD-POD-*` or a rule id. */
+const PATTERN = /^(\*|WARD-[A-Z]+-(\*|\d{3}))$/;
+
+
+/** A list of patterns, or the problem with it. */
+function patterns(v: unknown, field: string): readonly string[] | string {
+  if (!Array.isArray(v)) return `${field}: expected a list of rule ids or patterns such as ["WARD-POD-*"], got ${describeValue(v)}`;
+  const bad: unknown = (v as unknown[]).find((x) => typeof x !== 'string' || !PATTERN.test(x));
+  if (bad !== undefined) return `${field}: expected rule ids (WARD-POD-007), families (WARD-POD-*) or "*", got ${describeValue(bad)}`;
+  return v as string[];
+}
+
+type Fail = (path: (string | number)[], message: string) => never;
+
+/** The profile's YAML as a value, and a `fail` that throws with the line of a path. */
+function readYaml(text: string, source: string): { value: unknown; fail: Fail } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error' });
+  const lineOf = (path: (string | number)[]): number => {
+    const range = rec(path.length ? doc.getIn(path, true) : doc.contents).range;
+    return Array.isArray(range) && typeof range[0] === 'number' ? lc.linePos(range[0]).line : 1;
+  };
+  const fail: Fail = (path, message) => {
+    throw new Error(`${source}:${String(lineOf(path))}: ${message}`);
+  };
+  const yamlError = doc.errors[0];
+  if (yamlError) throw new Error(`${source}:${String(lc.linePos(yamlError.pos[0]).line)}: YAML syntax error in profile: ${yamlError.message.split('\n')[0] ?? ''}`);
+  try {
+    return { value: doc.toJS({ maxAliasCount: 10 }), fail };
+  } catch (err) {
+    return fail([], `cannot read the profile: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { name, description: str(v.description) ?? '', include: v.include === undefined ? ['*'] : strs(v.include), exclude: strs(v.exclude), severity };
+}
+
+function severities(v: unknown, fail: Fail): Record<string, Severity> {
+  if (v !== undefined && !isRecord(v)) fail(['severity'], `severity: expected a mapping of rule id to severity, got ${describeValue(v)}`);
+  const out: Record<string, Severity> = {};
+  for (const [id, s] of Object.entries(rec(v))) {
+    if (!isSeverity(s)) fail(['severity', id], `severity.${id}: expected critical, high, medium or low, got ${describeValue(s)}`);
+    else out[id] = s;
+  }
+  return out;
+}
+
+function patternList(v: Readonly<Record<string, unknown>>, field: 'include' | 'exclude', fallback: readonly string[], fail: Fail): readonly string[] {
+  const list = v[field] === undefined ? fallback : patterns(v[field], field);
+  return typeof list === 'string' ? fail([field], list) : list;
+}
+
+/** Parses a profile from YAML text; throws an Error naming the file, the line and the bad field. */
+export function parseProfile(text: string, source: string): Profile {
+  const { value: v, fail } = readYaml(text, source);
+  if (!isRecord(v)) return fail([], `a profile is a mapping {name, description, include, exclude, severity}, got ${describeValue(v)}`);
+  for (const k of Object.keys(v)) if (!PROFILE_FIELDS.includes(k)) fail([k], `unknown field "${k}": a profile has ${PROFILE_FIELDS.join(', ')}`);
+  const name = str(v.name);
+  if (!name) return fail(v.name === undefined ? [] : ['name'], `a profile needs a "name" (a string)${v.name === undefined ? '' : `, got ${describeValue(v.name)}`}`);
+  if (v.description !== undefined && typeof v.description !== 'string') fail(['description'], `description: expected a string, got ${describeValue(v.description)}`);
+  return { name, description: str(v.description) ?? '', include: patternList(v, 'include', ['*'], fail), exclude: patternList(v, 'exclude', [], fail), severity: severities(v.severity, fail) };
+}
+
+/**
+ * What is wrong with a profile against a rule catalogue: it selects no rule, an include entry matches
+ * no rule, or a severity names an unknown rule. Empty when it is usable.
+ */
+export function profileProblems(profile: Profile, ruleIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of profile.include) if (!ruleIds.some((id) => matches(p, id))) out.push(`include entry "${p}" matches no rule of the catalogue`);
+  for (const id of Object.keys(profile.severity)) if (!ruleIds.includes(id)) out.push(`severity names unknown rule ${id}`);
+  if (!ruleIds.some((id) => profileIncludes(profile, id))) out.push('it selects no rule (include is empty or exclude removes everything): a check that runs no rule passes anything');
+  return out;
 }
 
 const cache = new Map<string, Profile>();

@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import { API_VERSION, isRecord, KIND } from '../kube.js';
-import { IssueCode, type SpecIssue } from './issues.js';
+import { describeValue, fromZod, IssueCode, type SpecIssue } from './issues.js';
 import { mergePreset, type MergeOrigin } from './merge.js';
 import { registrySpecSchema, type RegistrySpec } from './schema.js';
 import { semanticIssues } from './semantic.js';
@@ -10,6 +9,12 @@ export type ParseResult =
   | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
 type Path = readonly (string | number)[];
+
+/** "apiVersion v1", "no kind", "kind a number (3)". */
+function field(name: string, v: unknown): string {
+  if (v === undefined) return `no ${name}`;
+  return typeof v === 'string' ? `${name} ${v.length > 60 ? `${v.slice(0, 60)}…` : v}` : `${name} ${describeValue(v)}`;
+}
 
 /** Splits a RegistryDeployment object into its spec (plus the namespace from metadata) or accepts a bare spec. */
 function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {
@@ -21,41 +26,13 @@ function unwrap(input: unknown): { body: unknown; prefix: Path } | SpecIssue {
     return {
       code: IssueCode.WrongKind,
       path: ['kind'],
-      message: `must be apiVersion ${API_VERSION}, kind ${KIND} (got ${String(input.apiVersion)} ${String(input.kind)}); or give a bare spec without apiVersion and kind`,
+      message: `expected apiVersion ${API_VERSION}, kind ${KIND}, got ${field('apiVersion', input.apiVersion)}, ${field('kind', input.kind)}; or give a bare spec without apiVersion and kind`,
     };
   }
   const spec = isRecord(input.spec) ? { ...input.spec } : {};
   const meta = isRecord(input.metadata) ? input.metadata : {};
   if (spec.namespace === undefined && typeof meta.namespace === 'string') spec.namespace = meta.namespace;
   return { body: spec, prefix: ['spec'] };
-}
-
-function zodIssueMessage(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected} (got ${describe(issue.input)})`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${describe(issue.input)})`;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling against \`ward synth --help\` or the CRD`;
-    default:
-      return issue.message;
-  }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v === 'number' || typeof v === 'boolean' ? JSON.stringify(v) : typeof v;
-}
-
-function fromZod(issue: z.core.$ZodIssue, prefix: Path): SpecIssue {
-  const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-  if (issue.code === 'unrecognized_keys') return { code: IssueCode.UnknownField, path, message: zodIssueMessage(issue) };
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { code: IssueCode.Required, path, message: zodIssueMessage(issue) };
-  return { code: IssueCode.InvalidValue, path, message: zodIssueMessage(issue) };
 }
 
 /** "component \"minio\"" or "flow registry -> postgresql": names a merged entry for a message. */
@@ -93,7 +70,9 @@ export function parseRegistrySpec(input: unknown): ParseResult {
   const merged = mergePreset(body, prefix);
   if (!merged.ok) return merged;
   const written = (i: SpecIssue): SpecIssue => toWrittenPath(i, prefix, merged);
-  const parsed = registrySpecSchema.safeParse(merged.value);
+  // reportInput: messages say what was given ("expected a number, got the string \"80\""), and a
+  // present value of the wrong type is not mistaken for a missing one.
+  const parsed = registrySpecSchema.safeParse(merged.value, { reportInput: true });
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => written(fromZod(i, prefix))) };
   const issues = semanticIssues(parsed.data, prefix).map(written);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };

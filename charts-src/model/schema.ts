@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dnsSubdomainName, hostName, labelMap } from './kube-names.js';
 import { wireguardSchema } from './wireguard.js';
 
 /**
@@ -14,7 +15,6 @@ export const dnsLabel = z
     message: 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
   });
 
-const labelMap = z.record(z.string(), z.string());
 
 export const protocolSchema = z.enum(['TCP', 'UDP']).default('TCP').describe('Transport protocol: TCP (default) or UDP.');
 
@@ -33,7 +33,7 @@ export const componentPortSchema = z.strictObject({
 
 export const exposureSchema = z.strictObject({
     type: z.enum(['none', 'ingress']).default('none').describe('"none" (default): reachable only through declared flows; "ingress": published through the Istio ingress gateway.'),
-    hosts: z.array(z.string().min(1)).default([]).describe('Host names published through the ingress gateway (type ingress). Never "*".'),
+    hosts: z.array(hostName).default([]).describe('Host names published through the ingress gateway (type ingress). Never "*".'),
     port: portNumber.optional().describe('Container port the ingress gateway may reach; defaults to the first port of the component.'),
   })
   .describe('How the component is reached from outside the namespace.');
@@ -106,14 +106,14 @@ export const secretKeyRequirementSchema = z.strictObject({
   .describe('A key a component needs in a Secret.');
 
 export const secretRequirementSchema = z.strictObject({
-    name: z.string().min(1).describe('Secret name in the spec namespace.'),
+    name: dnsSubdomainName.describe('Secret name in the spec namespace.'),
     keys: z.array(secretKeyRequirementSchema).min(1).describe('Keys that must exist and meet the strength rules.'),
     usedBy: z.array(dnsLabel).default([]).describe('Components that read this Secret.'),
   })
   .describe('A Secret the stack depends on. Values are never read into the spec, logs or status.');
 
 export const secretKeyRefSchema = z.strictObject({
-    name: z.string().min(1).describe('Secret name.'),
+    name: dnsSubdomainName.describe('Secret name.'),
     key: z.string().min(1).describe('Key inside the Secret.'),
   })
   .describe('Reference to one key of a Secret in the spec namespace.');

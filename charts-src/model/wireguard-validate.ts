@@ -71,6 +71,11 @@ function sectionIssues(wg: WireguardSpec, s: Subnet, gateway: string, at: Path):
   }
   const keyProblem = wg.publicKey === undefined ? undefined : wireguardKeyProblem(wg.publicKey);
   if (keyProblem !== undefined) out.push({ code: IssueCode.InvalidValue, path: [...at, 'publicKey'], message: `gateway public key ${keyProblem}` });
+  // A /0 source range would be emitted as an ipBlock open to every address: WARD-NET-006 of ward's own
+  // check. "Anywhere" is said by leaving sourceRanges empty, which ward waives visibly.
+  wg.sourceRanges.forEach((r, i) => {
+    if (cidrPrefix(r) === 0) out.push({ code: IssueCode.InvalidValue, path: [...at, 'sourceRanges', i], message: `"${r}" allows every address (WARD-NET-006): list the ranges administrators connect from, or leave sourceRanges empty for "anywhere" (waived and visible in reports)` });
+  });
   if (wg.service.nodePort !== undefined && wg.service.type !== 'NodePort') {
     out.push({ code: IssueCode.InvalidValue, path: [...at, 'service', 'nodePort'], message: `nodePort is set but service type is ${wg.service.type}: set type NodePort or remove nodePort` });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dnsSubdomainName, hostName, labelMap } from './kube-names.js';
 
 /**
  * The `wireguard` section of a RegistryDeployment: the admin gateway that replaces the hand-run
@@ -59,21 +60,21 @@ export const adminGatewayPortSchema = z.strictObject({
     name: z.string().min(1).max(15).default('http').describe('Port name, e.g. "http".'),
     port: portNumber.describe('Service port administrators connect to through the tunnel (the firewall allows it), e.g. 80.'),
     targetPort: portNumber.optional().describe('Container port of the gateway pods (NetworkPolicy); defaults to port. Istio gateways: 80 → 8080.'),
-    credentialName: z.string().min(1).optional().describe('TLS Secret (in the gateway namespace) for HTTPS on this port; omitted: plain HTTP inside the WireGuard tunnel (waived, visible in reports).'),
+    credentialName: dnsSubdomainName.optional().describe('TLS Secret (in the gateway namespace) for HTTPS on this port; omitted: plain HTTP inside the WireGuard tunnel (waived, visible in reports).'),
   })
   .describe('A TCP port of the internal Istio ingress gateway.');
 
 export const adminGatewaySchema = z.strictObject({
     namespace: dnsLabel.default(WIREGUARD_DEFAULTS.adminGatewayNamespace).describe('Namespace of the internal Istio ingress gateway.'),
     serviceAccount: dnsLabel.default(WIREGUARD_DEFAULTS.adminGatewayServiceAccount).describe('Service account of the gateway pods: its mesh identity in AuthorizationPolicy.'),
-    selector: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, { message: 'must have at least one label: an empty selector would select every pod' }).default({ ...WIREGUARD_DEFAULTS.adminGatewaySelector }).describe('Pod labels of the internal gateway.'),
+    selector: labelMap.refine((m) => Object.keys(m).length > 0, { message: 'must have at least one label: an empty selector would select every pod' }).default({ ...WIREGUARD_DEFAULTS.adminGatewaySelector }).describe('Pod labels of the internal gateway.'),
     ports: z.array(adminGatewayPortSchema).min(1, { message: 'must list at least one port' }).default([{ name: 'http', port: 80, targetPort: 8080 }]).describe('Ports of the gateway the tunnel may reach.'),
     address: cidr.optional().describe('Address range of the gateway Service (ClusterIP or internal load balancer), e.g. 10.96.20.10/32: the only destination forwarded and the client\'s split-tunnel AllowedIPs.'),
   })
   .describe('The internal (in-mesh) Istio ingress gateway: the only thing the tunnel reaches.');
 
 export const adminRouteSchema = z.strictObject({
-    host: z.string().min(1).describe('Host name administrators use, e.g. registry-admin.internal. Never "*".'),
+    host: hostName.describe('Host name administrators use, e.g. registry-admin.internal. Never "*".'),
     component: dnsLabel.describe('Target component (declared in components).'),
     port: portNumber.describe('Target container port of the component (one of its declared ports).'),
     service: dnsLabel.optional().describe('Kubernetes Service name of the component; defaults to "<release>-<component>".'),

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, yamlSyntaxError, type LoadResult } from '../../policies/load/index.js';
-import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, type Profile } from '../../policies/profiles.js';
+import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, profileProblems, type Profile } from '../../policies/profiles.js';
+import { rules as catalogue } from '../../policies/rules/index.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
 import { isReporterName, reporters } from '../../policies/reporters/index.js';
@@ -13,6 +13,8 @@ import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
 import { namespaceNoticeLine, readTextInput, writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
+import { refuseEmpty } from '../guards.js';
+import { fileErrorReason, writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,7 +26,7 @@ interface Output {
 interface CheckOptions extends LimitOptions {
   profile: string;
   failOn: Severity;
-  waivers?: string | false;
+  allowEmpty?: boolean;
   cluster?: boolean;
   context?: string;
   kubeconfig?: string;
@@ -40,13 +42,18 @@ List objects, helm template and kustomize output. With --cluster, objects are re
 
 Waivers: annotation ward.g2p.dev/waive: "WARD-POD-007: reason; expires=2027-03-31; owner=team-x"
 (one per line) or --waivers FILE (YAML list of rule, kind, namespace, name, reason, owner, expires).
-A waiver needs a reason; expired waivers stop suppressing; --no-waivers ignores all of them.
+A waiver names one rule id (a wildcard such as WARD-POD-* or * is an input error) and needs a
+reason; expires must be a date YYYY-MM-DD; expired waivers stop suppressing; --no-waivers ignores
+all of them, wherever it stands on the command line.
+
+Profiles: a profile file selects rules with include/exclude lists; one that selects no rule, or
+has a field of the wrong type, is an input error (exit 2).
 
 Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
   2  usage error or input error (malformed YAML, binary or oversized input, unreadable path,
-     a device); documents that are not Kubernetes objects are skipped with a warning on stderr
+     a malformed waiver or profile, no objects in the input without --allow-empty); documents that are not Kubernetes objects are skipped with a warning
 
 Input bounds (counted as read, pipes and FIFOs too): --max-file-size (32MiB), --max-total-size
 (256MiB), --max-documents (500000 YAML documents and List items in all inputs).
@@ -58,20 +65,39 @@ function parseSeverity(v: string): Severity {
   return v;
 }
 
-async function resolveProfile(name: string): Promise<Profile> {
+async function readProfile(name: string): Promise<Profile> {
   if (isBuiltinProfile(name)) return builtinProfile(name);
+  let text: string;
   try {
-    const text = await readTextInput(name, 'profile');
-    const syntax = yamlSyntaxError(text, name);
-    if (syntax) throw new Error(syntax.message);
+    text = await readTextInput(name, 'profile');
+  } catch (err) {
+    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${fileErrorReason(err)}`);
+  }
+  // Checked here so that no YAML parser message (which can quote the file) reaches the output.
+  const syntax = yamlSyntaxError(text, name);
+  if (syntax) throw new UsageError(`invalid profile ${syntax.message}`);
+  try {
     return parseProfile(text, name);
   } catch (err) {
-    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`invalid profile ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
+/** The profile, refused when it would run no rule (a check that runs nothing passes anything). */
+async function resolveProfile(name: string): Promise<Profile> {
+  const profile = await readProfile(name);
+  const problems = profileProblems(profile, [...catalogue.keys()]);
+  if (problems.length > 0) throw new UsageError(`invalid profile ${name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return profile;
+}
+
 async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
-  const text = await readTextInput(file, 'waivers file');
+  let text: string;
+  try {
+    text = await readTextInput(file, 'waivers file');
+  } catch (err) {
+    throw new UsageError(`cannot read waivers file ${file}: ${fileErrorReason(err)}`);
+  }
   // Checked here so that no YAML parser message (which can quote the file) reaches the output.
   const syntax = yamlSyntaxError(text, file);
   return syntax ? { waivers: [], errors: [syntax] } : parseWaiversFile(text, file);
@@ -122,7 +148,7 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], htm
     if (!reporter) continue;
     const extra = o.format === 'html' ? { html: await html() } : {};
     const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version, ...extra });
-    if (o.file) await writeFile(o.file, text);
+    if (o.file) await writeOutputFile(o.file, text, `${o.format} report`);
     else process.stdout.write(text);
   }
 }
@@ -130,7 +156,11 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], htm
 /** `ward policy-check` (alias `ward check`): audit manifests or a live cluster against the rule catalogue. */
 export function registerCheck(program: Command): void {
   let outputs: Output[] = [];
-  addLimitOptions(program
+  // --waivers FILE and --no-waivers are read independently so that --no-waivers (auditor mode) wins
+  // whatever their order: commander keeps only the last of two options sharing one attribute.
+  let waiversFile: string | undefined;
+  let auditorMode = false;
+  const command = addLimitOptions(program
     .command('policy-check')
     .alias('check')
     .description('Audit manifests (files, directories, stdin) or a live cluster against ward\'s rule catalogue.')
@@ -148,8 +178,12 @@ export function registerCheck(program: Command): void {
       last.file = v;
       return v;
     }))
-    .option('--waivers <file>', 'central waivers file (YAML list)')
-    .option('--no-waivers', 'auditor mode: ignore every waiver (annotations and file)')
+    .addOption(new Option('--waivers <file>', 'central waivers file (YAML list)').argParser((v: string) => {
+      waiversFile = v;
+      return v;
+    }))
+    .option('--no-waivers', 'auditor mode: ignore every waiver (annotations and file), whatever the order of the options')
+    .option('--allow-empty', 'accept an input with no objects (otherwise exit 2: "no objects in the input")')
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
@@ -157,10 +191,15 @@ export function registerCheck(program: Command): void {
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: CheckOptions) => {
       const chosen = outputs;
+      const noWaivers = auditorMode;
+      const file = noWaivers ? undefined : waiversFile;
       outputs = [];
+      waiversFile = undefined;
+      auditorMode = false;
       const profile = await resolveProfile(opts.profile);
-      const fileWaivers = typeof opts.waivers === 'string' ? await readWaivers(opts.waivers) : { waivers: [], errors: [] };
+      const fileWaivers = file !== undefined ? await readWaivers(file) : { waivers: [], errors: [] };
       const gathered = await gather(paths, opts);
+      refuseEmpty(gathered.objects?.length ?? gathered.documents?.length ?? 0, gathered.errors.length, opts.allowEmpty === true);
       const result = runCheck({
         ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
         inputErrors: [...gathered.errors, ...fileWaivers.errors],
@@ -168,7 +207,7 @@ export function registerCheck(program: Command): void {
         cluster: gathered.cluster,
         profile,
         waivers: fileWaivers.waivers,
-        noWaivers: opts.waivers === false,
+        noWaivers,
         now: new Date(),
         failOn: opts.failOn,
         ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
@@ -178,4 +217,7 @@ export function registerCheck(program: Command): void {
       await writeOutputs(result, chosen, () => htmlContext(result, gathered, opts.defaultNamespace));
       process.exitCode = exitCodeOf(result);
     });
+  command.on('option:no-waivers', () => {
+    auditorMode = true;
+  });
 }

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { API_VERSION, KIND, type KubeObject } from '../../charts-src/kube.js';
 import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { buildIndex, runCheck } from '../../policies/engine.js';
@@ -17,9 +16,11 @@ import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
+import { nearestNames, refuseEmpty } from '../guards.js';
 import { namespaceNoticeLine, writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { readSpecFile } from '../spec-input.js';
+import { writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -30,6 +31,7 @@ interface FlowsOptions extends LimitOptions {
   format: FlowFormat;
   layer: Layer;
   focus?: string;
+  allowEmpty?: boolean;
   explain?: string[];
   spec?: string;
   output?: string;
@@ -70,9 +72,10 @@ Examples:
 
 Exit codes: 0 computed (with a spec: effective equals declared); 1 with a spec, undeclared
 connections allowed or declared flows blocked; 2 usage error or input error (malformed YAML, unreadable
-or oversized input: what could be read is still analysed and printed). Documents that are not Kubernetes
-objects and empty documents are skipped (a warning on stderr for the former). Input bounds:
---max-file-size, --max-total-size, --max-documents (defaults in docs/check.md). Details: docs/flows.md.`;
+or oversized input: what could be read is still analysed and printed), no objects in the input
+(without --allow-empty) or a --focus that names no workload (the nearest are listed). Documents that
+are not Kubernetes objects and empty documents are skipped (a warning on stderr for the former). Input
+bounds: --max-file-size, --max-total-size, --max-documents (defaults in docs/check.md). Details: docs/flows.md.`;
 
 function parseLayer(v: string): Layer {
   if (!(LAYERS as readonly string[]).includes(v)) throw new InvalidArgumentError(`"${v}" is not a layer; use l4, mesh or both.`);
@@ -165,7 +168,7 @@ function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spe
 }
 
 async function emit(text: string, output: string | undefined): Promise<void> {
-  if (output) await writeFile(output, text);
+  if (output) await writeOutputFile(output, text);
   else process.stdout.write(text);
 }
 
@@ -184,6 +187,15 @@ function runExplain(inputs: FlowInputs, args: readonly string[], layer: Layer): 
   return formatExplanation(explain(ctx, { src, dst, protocol, port, layer }));
 }
 
+/** The --focus value when it names a workload of the input (as `focus` matches it); else a usage error naming the nearest. */
+function checkFocus(analysis: FlowAnalysis, wanted: string): string {
+  const w = analysis.workloads;
+  if (w.some((n) => n.id === wanted || `${n.namespace}/${n.name}` === wanted || n.name === wanted)) return wanted;
+  const names = w.map((n) => `${n.namespace}/${n.name}`);
+  const nearest = nearestNames(wanted, names);
+  throw new UsageError(`--focus "${wanted}" names no workload of the input${nearest.length ? `; nearest: ${nearest.join(', ')}` : ' (it has none)'} (give name, ns/name or ns/name[Kind])`);
+}
+
 async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
   const g = await gather(paths, opts);
   const code = await analyse(g, opts);
@@ -191,6 +203,7 @@ async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
 }
 
 async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
+  refuseEmpty(g.index.objects.length, g.inputErrors ?? 0, opts.allowEmpty === true);
   const spec = opts.spec ? await readSpec(opts.spec, opts.maxFileSize) : undefined;
   const inputs = withPlaceholders(g.index, spec?.spec);
   if (inputs.placeholders > 0) process.stderr.write(`ward flows: ${String(inputs.placeholders)} component(s) without a workload in the input are represented by placeholders from the spec\n`);
@@ -199,7 +212,7 @@ async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
     return 0;
   }
   let analysis = analyzeInputs(inputs, opts.layer);
-  if (opts.focus) analysis = focus(analysis, opts.focus);
+  if (opts.focus) analysis = focus(analysis, checkFocus(analysis, opts.focus));
   await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(analysis, opts.format), opts.output);
   if (!inputs.spec) return 0;
   const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
@@ -225,6 +238,7 @@ export function registerFlows(program: Command): void {
     .addOption(new Option('--layer <layer>', 'l4 (NetworkPolicy), mesh (Istio) or both').argParser(parseLayer).default('both'))
     .option('--focus <workload>', 'only connections to or from this workload (name, ns/name or ns/name[Kind])')
     .option('--explain <src-dst-port...>', 'explain one connection: SRC DST PORT (give paths before it)')
+    .option('--allow-empty', 'accept an input with no objects (otherwise exit 2: "no objects in the input")')
     .option('--spec <file>', 'RegistryDeployment or bare spec with the declared flows')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--cluster', 'read the objects from a live cluster (read-only)')

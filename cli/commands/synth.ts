@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { helmValuesOverlays, presets, registryDeploymentOwner } from '../../charts-src/model/index.js';
@@ -8,6 +7,7 @@ import { UsageError } from '../exit-codes.js';
 import { inputName, readTextInput } from '../input.js';
 import { addLimitOptions, type LimitOptions } from '../limits.js';
 import { parseSpecDocument, specFrom } from '../spec-input.js';
+import { makeOutputDir, writeOutputFile } from '../write.js';
 
 export type SynthFormat = 'yaml' | 'json';
 
@@ -80,8 +80,8 @@ export function render(objects: readonly KubeObject[], format: SynthFormat): str
 }
 
 async function writeObjects(dir: string, objects: readonly KubeObject[], format: SynthFormat): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const o of objects) await writeFile(join(dir, objectFileName(o, format)), render([o], format));
+  await makeOutputDir(dir);
+  for (const o of objects) await writeOutputFile(join(dir, objectFileName(o, format)), render([o], format));
   process.stderr.write(`wrote ${objects.length} objects to ${dir}\n`);
 }
 

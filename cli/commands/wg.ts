@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { chmod, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { WireguardSpec } from '../../charts-src/model/index.js';
 import { generateKeyPair, generatePresharedKey, isWireguardKey, publicKeyFromPrivate, wireguardKeyProblem } from '../../charts-src/wireguard/keys.js';
@@ -8,6 +7,7 @@ import { GATEWAY_INTERFACE, PRESHARED_KEY_DIR, renderFirewall, renderPresharedKe
 import { UsageError } from '../exit-codes.js';
 import { readTextInput } from '../input.js';
 import { readSpecFile } from '../spec-input.js';
+import { writePrivateFile } from '../write.js';
 
 const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const err = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -71,8 +71,7 @@ async function runPeer(o: PeerOptions): Promise<void> {
   const { plan } = result;
   const entry = stringify([plan.peer], { lineWidth: 0 });
   if (o.output !== undefined) {
-    await writeFile(o.output, plan.clientConfig, { mode: 0o600 });
-    await chmod(o.output, 0o600);
+    await writePrivateFile(o.output, plan.clientConfig, 'client configuration');
   }
   if (o.json) {
     out(JSON.stringify({ peer: plan.peer, ...(o.output === undefined ? { clientConfig: plan.clientConfig } : { clientConfigFile: o.output }) }, null, 2));
@@ -152,7 +151,7 @@ export function registerWg(program: Command): void {
     .option('--server-public-key <key>', 'the gateway public key (default: spec.wireguard.publicKey, else status.wireguard.publicKey)', keyOption)
     .option('--allowed-ips <cidrs>', 'split-tunnel AllowedIPs (default: spec.wireguard.adminGateway.address); repeatable, comma-separated', collect)
     .option('--preshared-key-file <file>', 'add this preshared key (ward wg genpsk) to the client config; the spec entry references Secret <name>-psk')
-    .option('-o, --output <file>', 'write the client config to FILE with mode 0600 (stdout then gets the spec entry)')
+    .option('-o, --output <file>', 'write the client config to FILE, created with mode 0600; a symbolic link is refused (stdout then gets the spec entry)')
     .option('--json', 'print {"peer", "clientConfig"|"clientConfigFile"} as JSON')
     .action(async (o: PeerOptions) => runPeer(o));
 

@@ -126,7 +126,7 @@ describe('profiles, severities and exit codes', () => {
   });
 
   it('rejects a profile with an unknown severity', () => {
-    expect(() => parseProfile('name: p\nseverity: {WARD-POD-001: urgent}\n', 'p.yaml')).toThrow('p.yaml: severity.WARD-POD-001 is "urgent"; expected critical, high, medium or low');
+    expect(() => parseProfile('name: p\nseverity: {WARD-POD-001: urgent}\n', 'p.yaml')).toThrow('p.yaml:2: severity.WARD-POD-001: expected critical, high, medium or low, got the string "urgent"');
   });
 
   it.each([

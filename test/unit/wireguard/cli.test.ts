@@ -109,6 +109,6 @@ describe('ward wg', { timeout: 90_000 }, () => {
     writeFileSync(bad, stringify(wgSpec({ subnet: '10.15.0.0' })));
     const r = wg(['render', '-f', bad]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`ward: invalid spec in ${bad} (1 issue):\nwireguard.subnet: must be an IPv4 CIDR such as 10.15.0.0/24 (add /32 for a single address)\n`);
+    expect(r.stderr).toBe(`ward: invalid spec in ${bad} (1 issue):\nwireguard.subnet: must be an IPv4 CIDR such as 10.15.0.0/24 (add /32 for a single address), got the string "10.15.0.0"\n`);
   });
 });

@@ -112,7 +112,7 @@ describe('spec.wireguard validation', () => {
     {
       name: 'a subnet that is not a CIDR (schema)',
       wireguard: { subnet: '10.15.0.0' },
-      expected: 'wireguard.subnet: must be an IPv4 CIDR such as 10.15.0.0/24 (add /32 for a single address)',
+      expected: 'wireguard.subnet: must be an IPv4 CIDR such as 10.15.0.0/24 (add /32 for a single address), got the string "10.15.0.0"',
     },
     {
       name: 'an unknown field (schema)',
@@ -125,6 +125,6 @@ describe('spec.wireguard validation', () => {
 
   it('prefixes paths with spec. inside a RegistryDeployment', () => {
     const r = parseRegistrySpec({ apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'sr', namespace: 'dev' }, spec: wgSpec({ mtu: 9000 }) });
-    expect(r.ok ? '' : formatIssues(r.issues)).toBe('spec.wireguard.mtu: must be between 1280 and 1500');
+    expect(r.ok ? '' : formatIssues(r.issues)).toBe('spec.wireguard.mtu: must be between 1280 and 1500, got a number (9000)');
   });
 });
