@@ -9,6 +9,7 @@ import type { CheckResult } from '../engine.js';
 import type { FlowAnalysis } from '../flows/analyze.js';
 import type { ConnSet } from '../flows/connset.js';
 import type { IntentDiff, MatrixCell } from '../flows/intent.js';
+import type { FlowSummary } from '../flows/format/summary.js';
 import type { Finding, Rule } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import type { Reporter } from './types.js';
@@ -37,7 +38,7 @@ export interface Evidence {
 export interface HtmlReport {
   readonly title?: string;
   readonly check: CheckResult;
-  readonly flows?: { readonly analysis: FlowAnalysis; readonly diff?: IntentDiff };
+  readonly flows?: { readonly analysis: FlowAnalysis; readonly diff?: IntentDiff; readonly summary?: FlowSummary };
   readonly mtls?: readonly MtlsRow[];
   readonly evidence: Evidence;
 }
