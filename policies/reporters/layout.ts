@@ -5,7 +5,6 @@
  */
 import { isAbsolute, relative, sep } from 'node:path';
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Printed width of a string: ANSI colour sequences take no column. */
@@ -22,7 +21,7 @@ export function wrapLine(line: string, width: number | undefined, indent = 0): s
   if (width === undefined || visibleLength(line) <= width) return [line];
   const lead = /^ */.exec(line)?.[0] ?? '';
   const words = line.slice(lead.length).split(' ');
-  const pad = ' '.repeat(Math.min(indent, Math.max(0, width - 20)));
+  const pad = ' '.repeat(Math.min(indent, Math.floor(width / 2)));
   const out: string[] = [];
   let current = lead;
   let currentLen = lead.length;

@@ -8,6 +8,7 @@
 import { describeRef, refKey, SEVERITIES, severityRank, type Finding, type Severity } from '../types.js';
 import type { CheckResult } from '../engine.js';
 import { displayPath, padCell, truncate, wrapLine } from './layout.js';
+import { mostIn, ruleGroups, type RuleGroup } from './rule-summary.js';
 import { notesOf } from './notes.js';
 import type { ReportContext, Reporter } from './types.js';
 
@@ -32,51 +33,6 @@ function where(f: Finding, ctx: ReportContext): string {
   return `${displayPath(f.location.file, ctx.cwd)}:${String(f.location.line)}${helm}`;
 }
 
-/** One rule at one severity (a rule can be raised for personal data, so it may appear twice). */
-interface RuleGroup {
-  readonly ruleId: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly remediation: string;
-  readonly findings: Finding[];
-}
-
-function ruleGroups(result: CheckResult, findings: readonly Finding[]): RuleGroup[] {
-  const titles = new Map(result.rules.map((r) => [r.id, r.title]));
-  const map = new Map<string, RuleGroup>();
-  for (const f of findings) {
-    const k = `${f.severity}\u0000${f.ruleId}`;
-    const g = map.get(k) ?? { ruleId: f.ruleId, title: titles.get(f.ruleId) ?? f.ruleId, severity: f.severity, remediation: f.remediation, findings: [] };
-    g.findings.push(f);
-    map.set(k, g);
-  }
-  return [...map.values()].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.findings.length - a.findings.length || (a.ruleId < b.ruleId ? -1 : 1));
-}
-
-/** The chart a finding comes from (`keymanager/postgresql` for a sub-chart), else its namespace, else its file. */
-function place(f: Finding, ctx: ReportContext): string {
-  const helm = f.location?.helmSource;
-  if (helm) {
-    const parts = helm.split('/');
-    const charts = parts.flatMap((p, i) => (p === 'charts' && parts[i + 1] && i + 2 < parts.length ? [parts[i + 1]!] : []));
-    return charts.length ? charts.join('/') : (parts[0] ?? helm);
-  }
-  if (f.object.namespace) return `namespace ${f.object.namespace}`;
-  return f.location ? displayPath(f.location.file, ctx.cwd) : describeRef(f.object);
-}
-
-/** Where most findings of a group are: the object itself for a single finding. */
-function mostIn(g: RuleGroup, ctx: ReportContext): string {
-  const only = g.findings.length === 1 ? g.findings[0] : undefined;
-  if (only) return describeRef(only.object);
-  const counts = new Map<string, number>();
-  for (const f of g.findings) counts.set(place(f, ctx), (counts.get(place(f, ctx)) ?? 0) + 1);
-  const [best, n] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
-  if (n === g.findings.length) return `${best} (all)`;
-  if (n > 1) return `${best} (${String(n)})`;
-  return counts.size <= 3 ? [...counts.keys()].join(', ') : `${String(counts.size)} places, 1 each`;
-}
-
 function summaryHead(result: CheckResult): string {
   const s = result.summary;
   const sev = SEVERITIES.map((k) => `${String(s.bySeverity[k])} ${k}`).join(', ');
@@ -98,7 +54,7 @@ function summary(result: CheckResult, groups: readonly RuleGroup[], ctx: ReportC
   for (const g of groups) {
     const count = String(g.findings.length).padStart(5);
     const title = ctx.width === undefined ? g.title : truncate(g.title, titleW);
-    lines.push(line(`  ${paint(ctx, g.severity, padCell(g.severity, 8))} ${padCell(g.ruleId, idW)} ${count}  ${padCell(title, titleW)}  ${paint(ctx, 'dim', truncate(mostIn(g, ctx), mostW))}`, indent));
+    lines.push(line(`  ${paint(ctx, g.severity, padCell(g.severity, 8))} ${padCell(g.ruleId, idW)} ${count}  ${padCell(title, titleW)}  ${paint(ctx, 'dim', truncate(mostIn(g, ctx.cwd), mostW))}`, indent));
   }
   return lines;
 }

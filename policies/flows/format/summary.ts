@@ -15,7 +15,6 @@ import type { FlowAnalysis, FlowContext, FlowEdge } from '../analyze.js';
 import { ConnSet, PROTOCOLS, unionAll } from '../connset.js';
 import { explain, type Endpoint } from '../explain.js';
 import { componentMatches, type IntentDiff } from '../intent.js';
-import { formatRange } from '../ipset.js';
 import type { FlowNode, WorkloadNode } from '../nodes.js';
 
 export interface DestinationSummary {
@@ -126,7 +125,14 @@ function endpoint(n: FlowNode): Endpoint {
 }
 
 /** Why one connection is allowed or denied, from the reference evaluation of one of its ports. */
-function cause(ctx: FlowContext, layer: FlowAnalysis['layer'], src: Endpoint, dst: Endpoint, conn: ConnSet, wanted: 'allowed' | 'denied'): string {
+interface CauseQuery {
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly conn: ConnSet;
+  readonly wanted: 'allowed' | 'denied';
+}
+
+function cause(ctx: FlowContext, layer: FlowAnalysis['layer'], { src, dst, conn, wanted }: CauseQuery): string {
   const p = firstPort(conn);
   if (!p) return '';
   const e = explain(ctx, { src, dst, ...p, layer });
@@ -143,7 +149,7 @@ function blockedCauses(ctx: FlowContext, analysis: FlowAnalysis, diff: IntentDif
   return diff.blockedFlows.map((b) => {
     const src = nodesOf(b.from)[0];
     const dst = nodesOf(b.to)[0];
-    const why = b.missingWorkloads || !src || !dst ? 'a component has no workload in the input' : cause(ctx, analysis.layer, endpoint(src), endpoint(dst), b.conn, 'denied');
+    const why = b.missingWorkloads || !src || !dst ? 'a component has no workload in the input' : cause(ctx, analysis.layer, { src: endpoint(src), dst: endpoint(dst), conn: b.conn, wanted: 'denied' });
     return { from: b.from, to: b.to, conn: b.conn.toString(), cause: why };
   });
 }
@@ -167,8 +173,8 @@ export function summarizeFlows(ctx: FlowContext, analysis: FlowAnalysis, diff?: 
   destinations.sort((a, b) => Number(b.personalData) - Number(a.personalData) || Number(b.published.length > 0) - Number(a.published.length > 0) || (a.id < b.id ? -1 : 1));
   if (!diff) return { layer: analysis.layer, workloads: analysis.workloads.length, destinations };
   const undeclared = [
-    ...diff.undeclaredEdges.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: `${u.to} (${u.edge.dst.id})`, conn: u.conn.toString(), cause: cause(ctx, analysis.layer, endpoint(u.edge.src), endpoint(u.edge.dst), u.conn, 'allowed') })),
-    ...diff.undeclaredEgress.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: u.edge.dst.id, conn: reach(u.edge).toString(), cause: cause(ctx, analysis.layer, endpoint(u.edge.src), endpoint(u.edge.dst), reach(u.edge), 'allowed') })),
+    ...diff.undeclaredEdges.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: `${u.to} (${u.edge.dst.id})`, conn: u.conn.toString(), cause: cause(ctx, analysis.layer, { src: endpoint(u.edge.src), dst: endpoint(u.edge.dst), conn: u.conn, wanted: 'allowed' }) })),
+    ...diff.undeclaredEgress.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: u.edge.dst.id, conn: reach(u.edge).toString(), cause: cause(ctx, analysis.layer, { src: endpoint(u.edge.src), dst: endpoint(u.edge.dst), conn: reach(u.edge), wanted: 'allowed' }) })),
   ];
   return { layer: analysis.layer, workloads: analysis.workloads.length, destinations, undeclared, blocked: blockedCauses(ctx, analysis, diff) };
 }
