@@ -8,7 +8,7 @@
  */
 import type { RegistrySpec } from '../../../charts-src/model/index.js';
 import { matchesSelector } from '../../../charts-src/selector.js';
-import { rec, recs, str, strMap, strs } from '../../index/access.js';
+import { num, rec, recs, str, strMap, strs } from '../../index/access.js';
 import type { ObjectIndex } from '../../index/object-index.js';
 import type { Workload } from '../../index/workloads.js';
 import type { FlowAnalysis, FlowContext, FlowEdge } from '../analyze.js';
@@ -70,6 +70,14 @@ function routeService(index: ObjectIndex, host: string, vsNamespace: string | un
   return name ? index.get('Service', ns ?? vsNamespace, name) : undefined;
 }
 
+/** A VirtualService's gateway reference (`name` or `ns/name`), with the ports of its servers when the Gateway is in the input. */
+function gatewayText(index: ObjectIndex, ref: string, vsNamespace: string | undefined): string {
+  const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [vsNamespace, ref];
+  const gw = name ? index.get('Gateway', ns, name) : undefined;
+  const ports = gw ? recs(rec(gw.spec).servers).map((sv) => `${String(num(rec(sv.port).number) ?? '?')} ${str(rec(sv.port).protocol) ?? '?'}`) : [];
+  return ports.length ? `${ref} [port ${ports.join(', ')}]` : ref;
+}
+
 /** Per workload: the VirtualServices that publish it through a gateway, as text. */
 function publications(index: ObjectIndex): Map<Workload, string[]> {
   const out = new Map<Workload, string[]>();
@@ -80,7 +88,7 @@ function publications(index: ObjectIndex): Map<Workload, string[]> {
     const ns = index.namespaceOf(vs);
     const hosts = strs(spec.hosts);
     const dests = ['http', 'tcp', 'tls'].flatMap((k) => recs(spec[k]).flatMap((r) => recs(r.route).map((d) => str(rec(d.destination).host)))).filter((h): h is string => h !== undefined);
-    const text = `VirtualService ${ns ?? ''}/${vs.metadata.name} via gateway ${gateways.join(', ')} (hosts ${hosts.join(', ') || '(none)'})`;
+    const text = `VirtualService ${ns ?? ''}/${vs.metadata.name} via gateway ${gateways.map((g) => gatewayText(index, g, ns)).join(', ')} (hosts ${hosts.join(', ') || '(none)'})`;
     for (const h of new Set(dests)) {
       const svc = routeService(index, h, ns);
       for (const w of svc ? index.serviceTargets(svc) : []) out.set(w, [...new Set([...(out.get(w) ?? []), text])]);
@@ -197,7 +205,11 @@ function destinationBlocks(s: FlowSummary): string[] {
   }
   for (const [from, list] of plain) {
     if (list.length === 1) lines.push('', `${list[0]!.id}  ${list[0]!.ports}`);
-    else lines.push('', `${String(list.length)} destinations reached the same way (on their own ports):`, ...list.map((d) => `  ${d.id}  ${d.ports}`));
+    else {
+      const byPorts = new Map<string, string[]>();
+      for (const d of list) byPorts.set(d.ports, [...(byPorts.get(d.ports) ?? []), d.id]);
+      lines.push('', `${String(list.length)} destinations reached the same way:`, ...[...byPorts].map(([ports, ids]) => `  ${ports}: ${ids.join(', ')}`));
+    }
     lines.push(`  reached by: ${from || 'nobody'}`);
   }
   return lines;
