@@ -109,7 +109,7 @@ function flowSummary(s: FlowSummary | undefined): string {
   const dests = table(`Who reaches what: ${String(s.destinations.length)} of ${String(s.workloads)} workloads hold personal data or are exposed`, ['Destination', 'Ports', 'Personal data', 'Published', 'Reached by'],
     s.destinations.map((d) => [td(d.id), td(d.ports), td(d.personalData ? 'yes' : 'no'), tdRaw(d.published.map((p) => `<span class="tag">${esc(p)}</span>`).join('') || '<span class="muted">no</span>'), tdRaw(d.from.map((f) => `<span class="tag">${esc(f)}</span>`).join(''))]), 'flow-summary');
   const causes = (title: string, id: string, list: FlowSummary['undeclared']): string => (list === undefined ? '' : list.length
-    ? table(title, ['From', 'To', 'Ports', 'Because of'], list.map((c) => [td(c.from), td(c.to), td(c.conn), td(c.cause)]), id)
+    ? table(title, ['From', 'To', 'Ports', 'Because of'], list.map((c) => [td(c.from.join('; ')), td(c.to), td(c.conn), tdRaw(c.cause.split(' | ').map((x) => `<span class="tag">${esc(x)}</span>`).join(''))]), id)
     : `<p>${esc(title)}: none.</p>`);
   const noSpec = s.undeclared ? '' : '<p class="muted">No spec: nothing declared to compare the flows with.</p>';
   return `${dests}

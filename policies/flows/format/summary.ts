@@ -12,7 +12,7 @@ import { num, rec, recs, str, strMap, strs } from '../../index/access.js';
 import type { ObjectIndex } from '../../index/object-index.js';
 import type { Workload } from '../../index/workloads.js';
 import type { FlowAnalysis, FlowContext, FlowEdge } from '../analyze.js';
-import { ConnSet, PROTOCOLS, unionAll } from '../connset.js';
+import { ConnSet, unionAll, type Protocol } from '../connset.js';
 import { explain, type Endpoint } from '../explain.js';
 import { componentMatches, type IntentDiff } from '../intent.js';
 import type { FlowNode, WorkloadNode } from '../nodes.js';
@@ -31,10 +31,13 @@ export interface DestinationSummary {
 }
 
 export interface FlowCause {
-  readonly from: string;
+  /** Collapsed sources (undeclared: as for destinations; blocked: the declaring component). */
+  readonly from: readonly string[];
   readonly to: string;
   readonly conn: string;
-  /** The policies that let it through (undeclared) or stop it (blocked), for one port. */
+  /** How many node pairs this line stands for. */
+  readonly count: number;
+  /** The policies that let it through (undeclared) or stop it (blocked), for one representative port. */
   readonly cause: string;
 }
 
@@ -102,7 +105,8 @@ function holdsPersonalData(index: ObjectIndex, node: WorkloadNode, spec: Registr
 }
 
 /** Sources of one destination, collapsed per kind and namespace. */
-function collapse(dst: WorkloadNode, edges: readonly FlowEdge[], analysis: FlowAnalysis, gateways: ReadonlySet<Workload>): string[] {
+function collapse(dst: FlowNode, edges: readonly FlowEdge[], analysis: FlowAnalysis, gateways: ReadonlySet<Workload>): string[] {
+  const dstNs = dst.type === 'workload' ? dst.namespace : undefined;
   const ips = edges.filter((e) => e.src.type === 'ip').map((e) => e.src.id);
   const out = ips.includes(WHOLE_SPACE) ? [OUTSIDE_TEXT] : ips.map((id) => `${id} (outside the cluster)`);
   const workloads = edges.map((e) => e.src).filter((n): n is WorkloadNode => n.type === 'workload' && n.id !== dst.id);
@@ -112,7 +116,7 @@ function collapse(dst: WorkloadNode, edges: readonly FlowEdge[], analysis: FlowA
   for (const n of workloads.filter((x) => !gateways.has(x.workload))) byNs.set(n.namespace, [...(byNs.get(n.namespace) ?? []), n]);
   for (const [ns, list] of [...byNs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const total = analysis.workloads.filter((n) => n.namespace === ns && n.id !== dst.id && !gateways.has(n.workload)).length;
-    const other = ns === dst.namespace ? ' other' : '';
+    const other = ns === dstNs ? ' other' : '';
     const names = list.length <= 3 ? `: ${list.map((n) => n.name).join(', ')}` : '';
     out.push(list.length === total && total > 1 ? `all ${String(total)}${other} workloads in namespace ${ns}` : `${String(list.length)}${other} workload${list.length > 1 ? 's' : ''} in namespace ${ns}${names}`);
   }
@@ -120,8 +124,11 @@ function collapse(dst: WorkloadNode, edges: readonly FlowEdge[], analysis: FlowA
   return out;
 }
 
-function firstPort(conn: ConnSet): { protocol: (typeof PROTOCOLS)[number]; port: number } | undefined {
-  for (const protocol of PROTOCOLS) {
+/** A representative port: a container port of the destination in `conn`, else the lowest TCP, UDP, SCTP port. */
+function firstPort(conn: ConnSet, dst: Endpoint): { protocol: Protocol; port: number } | undefined {
+  const own = dst.type === 'workload' ? dst.node.cls.ports.find((p) => conn.contains(p.protocol, p.port)) : undefined;
+  if (own) return { protocol: own.protocol, port: own.port };
+  for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
     const first = conn.intervals(protocol)[0];
     if (first) return { protocol, port: first[0] };
   }
@@ -141,7 +148,7 @@ interface CauseQuery {
 }
 
 function cause(ctx: FlowContext, layer: FlowAnalysis['layer'], { src, dst, conn, wanted }: CauseQuery): string {
-  const p = firstPort(conn);
+  const p = firstPort(conn, dst);
   if (!p) return '';
   const e = explain(ctx, { src, dst, ...p, layer });
   const reasons = [...(e.l4?.reasons ?? []), ...(e.mesh?.reasons ?? [])];
@@ -158,8 +165,29 @@ function blockedCauses(ctx: FlowContext, analysis: FlowAnalysis, diff: IntentDif
     const src = nodesOf(b.from)[0];
     const dst = nodesOf(b.to)[0];
     const why = b.missingWorkloads || !src || !dst ? 'a component has no workload in the input' : cause(ctx, analysis.layer, { src: endpoint(src), dst: endpoint(dst), conn: b.conn, wanted: 'denied' });
-    return { from: b.from, to: b.to, conn: b.conn.toString(), cause: why };
+    return { from: [b.from], to: b.to, conn: b.conn.toString(), count: 1, cause: why };
   });
+}
+
+/** Undeclared connections grouped by destination, their sources collapsed and their distinct causes listed. */
+function undeclaredCauses(ctx: FlowContext, analysis: FlowAnalysis, list: readonly { edge: FlowEdge; conn: ConnSet }[], gateways: ReadonlySet<Workload>): FlowCause[] {
+  const groups = new Map<string, { dst: FlowNode; causes: Map<string, string>; items: { edge: FlowEdge; conn: ConnSet }[] }>();
+  for (const u of list) {
+    const g = groups.get(u.edge.dst.id) ?? { dst: u.edge.dst, causes: new Map<string, string>(), items: [] };
+    const why = cause(ctx, analysis.layer, { src: endpoint(u.edge.src), dst: endpoint(u.edge.dst), conn: u.conn, wanted: 'allowed' });
+    // The same reasons for another port are the same cause.
+    const reasons = why.replace(/^\S+ \d+: /, '');
+    if (!g.causes.has(reasons)) g.causes.set(reasons, why);
+    g.items.push(u);
+    groups.set(u.edge.dst.id, g);
+  }
+  return [...groups.values()].map((g) => ({
+    from: collapse(g.dst, g.items.map((i) => i.edge), analysis, gateways),
+    to: g.dst.id === WHOLE_SPACE ? '0.0.0.0/0 (outside the cluster)' : g.dst.id,
+    conn: unionAll(g.items.map((i) => i.conn)).toString(),
+    count: g.items.length,
+    cause: [...g.causes.values()].join(' | '),
+  }));
 }
 
 /** The summary of an analysis; `diff` (with a spec) adds the undeclared and blocked flows. */
@@ -180,10 +208,8 @@ export function summarizeFlows(ctx: FlowContext, analysis: FlowAnalysis, diff?: 
   }
   destinations.sort((a, b) => Number(b.personalData) - Number(a.personalData) || Number(b.published.length > 0) - Number(a.published.length > 0) || (a.id < b.id ? -1 : 1));
   if (!diff) return { layer: analysis.layer, workloads: analysis.workloads.length, destinations };
-  const undeclared = [
-    ...diff.undeclaredEdges.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: `${u.to} (${u.edge.dst.id})`, conn: u.conn.toString(), cause: cause(ctx, analysis.layer, { src: endpoint(u.edge.src), dst: endpoint(u.edge.dst), conn: u.conn, wanted: 'allowed' }) })),
-    ...diff.undeclaredEgress.map((u) => ({ from: `${u.from} (${u.edge.src.id})`, to: u.edge.dst.id, conn: reach(u.edge).toString(), cause: cause(ctx, analysis.layer, { src: endpoint(u.edge.src), dst: endpoint(u.edge.dst), conn: reach(u.edge), wanted: 'allowed' }) })),
-  ];
+  const edges = [...diff.undeclaredEdges.map((u) => ({ edge: u.edge, conn: u.conn })), ...diff.undeclaredEgress.map((u) => ({ edge: u.edge, conn: reach(u.edge) }))];
+  const undeclared = undeclaredCauses(ctx, analysis, edges, gateways);
   return { layer: analysis.layer, workloads: analysis.workloads.length, destinations, undeclared, blocked: blockedCauses(ctx, analysis, diff) };
 }
 
@@ -218,7 +244,9 @@ function destinationBlocks(s: FlowSummary): string[] {
 function causes(title: string, list: readonly FlowCause[] | undefined): string[] {
   if (!list) return [];
   if (!list.length) return ['', `${title}: none`];
-  return ['', `${title} (${String(list.length)}):`, ...list.flatMap((c) => [`  ${c.from} => ${c.to} : ${c.conn}`, `    ${c.cause}`])];
+  const total = list.reduce((n, c) => n + c.count, 0);
+  return ['', `${title}: ${String(total)} connection${total > 1 ? 's' : ''}, by destination:`,
+    ...list.flatMap((c) => [`  ${c.to} : ${c.conn}`, `    from: ${c.from.join('; ')}`, ...c.cause.split(' | ').map((x) => `    because ${x}`)])];
 }
 
 /** The text of `--format summary`. */

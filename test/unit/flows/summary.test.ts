@@ -90,8 +90,14 @@ describe('ward flows --format summary', () => {
     const s = summaryOf(indexOfScenario('25-openg2p-defaults'), r.spec);
     expect(s.undeclared?.length).toBeGreaterThan(0);
     for (const u of s.undeclared ?? []) expect(u.cause).toMatch(/^(TCP|UDP|SCTP) \d+: .*(no NetworkPolicy isolates it|allowed by)/);
+    // One entry per destination, however many sources reach it.
+    const to = (s.undeclared ?? []).map((u) => u.to);
+    expect(new Set(to).size).toBe(to.length);
+    const pg = s.undeclared?.find((u) => u.to === 'dev/openg2p-postgresql[StatefulSet]');
+    expect(pg?.cause).toContain('TCP 5432: source outside the cluster: no egress policy applies; ingress of the destination: allowed by NetworkPolicy dev/openg2p-postgresql ingress rule #1');
+    expect(pg?.from[0]).toBe(OUTSIDE_TEXT);
     const text = toSummary(s);
-    expect(text).toMatch(/\nUndeclared flows \(allowed, not declared\) \(\d+\):\n/);
+    expect(text).toMatch(/\nUndeclared flows \(allowed, not declared\): \d+ connections, by destination:\n/);
     expect(text).toMatch(/\nBlocked flows \(declared, denied\)/);
   });
 });
