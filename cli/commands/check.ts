@@ -8,6 +8,7 @@ import { rules as catalogue } from '../../policies/rules/index.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
 import { isReporterName, reporters } from '../../policies/reporters/index.js';
+import { GROUP_BY, type GroupBy } from '../../policies/reporters/types.js';
 import { isSeverity, type Severity } from '../../policies/types.js';
 import { parseWaiversFile, type Waiver } from '../../policies/waivers.js';
 import { UsageError } from '../exit-codes.js';
@@ -31,6 +32,8 @@ interface CheckOptions extends LimitOptions {
   context?: string;
   kubeconfig?: string;
   defaultNamespace?: string;
+  groupBy: GroupBy;
+  summary?: boolean;
 }
 
 const HELP = `
@@ -141,13 +144,27 @@ async function htmlContext(result: CheckResult, gathered: Gathered, defaultNames
   return htmlExtras(index, { toolVersion: pkg.version, profile: result.summary.profile, time: new Date().toISOString(), inputs });
 }
 
-async function writeOutputs(result: CheckResult, outputs: readonly Output[], html: () => Promise<Partial<HtmlReport>>): Promise<void> {
-  const color = !process.env.NO_COLOR && process.stdout.isTTY;
+function parseGroupBy(v: string): GroupBy {
+  if (!(GROUP_BY as readonly string[]).includes(v)) throw new InvalidArgumentError(`"${v}" is not a grouping; use ${GROUP_BY.join(' or ')}.`);
+  return v as GroupBy;
+}
+
+interface TextLayout {
+  readonly groupBy: GroupBy;
+  readonly summaryOnly: boolean;
+}
+
+async function writeOutputs(result: CheckResult, outputs: readonly Output[], layout: TextLayout, html: () => Promise<Partial<HtmlReport>>): Promise<void> {
+  const tty = Boolean(process.stdout.isTTY);
+  const color = !process.env.NO_COLOR && tty;
+  // Wrap only on a terminal (its width); a pipe or a file gets one line per entry.
+  const width = tty && process.stdout.columns > 0 ? process.stdout.columns : undefined;
   for (const o of outputs.length ? outputs : [{ format: 'text' }]) {
     const reporter = reporters[o.format];
     if (!reporter) continue;
     const extra = o.format === 'html' ? { html: await html() } : {};
-    const text = reporter(result, { color: Boolean(color) && !o.file, toolVersion: pkg.version, ...extra });
+    const terminal = !o.file && width !== undefined ? { width } : {};
+    const text = reporter(result, { color: color && !o.file, toolVersion: pkg.version, cwd: process.cwd(), ...layout, ...terminal, ...extra });
     if (o.file) await writeOutputFile(o.file, text, `${o.format} report`);
     else process.stdout.write(text);
   }
@@ -187,7 +204,9 @@ export function registerCheck(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster; default: KUBECONFIG or ~/.kube/config)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")'))
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
+    .addOption(new Option('--group-by <grouping>', 'text report: findings by severity → rule (remediation once per rule) or by object').argParser(parseGroupBy).default('rule'))
+    .option('--summary', 'text report: only the summary (counts per severity and per rule), no findings'))
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: CheckOptions) => {
       const chosen = outputs;
@@ -214,7 +233,7 @@ export function registerCheck(program: Command): void {
       });
       const notice = namespaceNoticeLine('ward check', result.namespaceDefault);
       if (notice) process.stderr.write(notice);
-      await writeOutputs(result, chosen, () => htmlContext(result, gathered, opts.defaultNamespace));
+      await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace));
       process.exitCode = exitCodeOf(result);
     });
   command.on('option:no-waivers', () => {

@@ -8,10 +8,11 @@ import { focus, LAYERS, buildFlowContext, type FlowAnalysis, type Layer } from '
 import { isProtocol } from '../../policies/flows/connset.js';
 import { explain, formatExplanation, resolveEndpoint } from '../../policies/flows/explain.js';
 import { toDot, toSvg } from '../../policies/flows/format/graph.js';
+import { toSummary } from '../../policies/flows/format/summary.js';
 import { toConnlist, toCsv, toJson, toMarkdown } from '../../policies/flows/format/text.js';
 import { intentDiff, unmatchedComponents } from '../../policies/flows/intent.js';
 import { FLOW_COMPONENT_SELECTS_NOTHING, unmatchedComponentMessage } from '../../policies/rules/flow.js';
-import { analyzeInputs, mtlsRows, withPlaceholders, type FlowInputs } from '../../policies/flows/report.js';
+import { analyzeInputs, flowFacts, mtlsRows, withPlaceholders, type FlowInputs } from '../../policies/flows/report.js';
 import type { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
@@ -24,11 +25,12 @@ import { writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export const FLOW_FORMATS = ['connlist', 'json', 'csv', 'md', 'dot', 'svg', 'html'] as const;
+export const FLOW_FORMATS = ['summary', 'connlist', 'json', 'csv', 'md', 'dot', 'svg', 'html'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
 
 interface FlowsOptions extends LimitOptions {
-  format: FlowFormat;
+  /** Absent: summary on a terminal, connlist otherwise (pipes, the netpol-analyzer diff). */
+  format?: FlowFormat;
   layer: Layer;
   focus?: string;
   allowEmpty?: boolean;
@@ -45,7 +47,10 @@ const HELP = `
 Computes who can actually reach whom: NetworkPolicy (L3/L4, --layer l4), Istio mTLS and
 AuthorizationPolicy (--layer mesh), or both (default: a connection must pass both).
 
-Output (--format): connlist is netpol-analyzer's "list" format line for line, so
+Output (--format): summary (the default on a terminal) lists, per destination that holds personal
+data or is exposed, who reaches it (collapsed: 0.0.0.0/0, the ingress gateway, N workloads in a
+namespace), then the undeclared and blocked flows with the policy behind each. connlist (the
+default when the output is not a terminal) is netpol-analyzer's "list" format line for line, so
   diff <(netpolicy list --dirpath DIR) <(ward flows DIR --layer l4)
 shows only real differences. Connections that Istio allows only for requests meeting L7 conditions
 (paths, methods) get their own line ending "(partially allowed: L7 conditions)". json, csv and md
@@ -135,8 +140,9 @@ async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gat
   return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })), inputErrors: load.errors.length };
 }
 
-function render(analysis: FlowAnalysis, format: Exclude<FlowFormat, 'html'>): string {
+function render(inputs: FlowInputs, analysis: FlowAnalysis, format: Exclude<FlowFormat, 'html'>): string {
   switch (format) {
+    case 'summary': return toSummary(flowFacts(inputs, analysis).summary!);
     case 'json': return toJson(analysis);
     case 'csv': return toCsv(analysis);
     case 'md': return toMarkdown(analysis);
@@ -161,7 +167,7 @@ function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spe
   return renderHtmlReport({
     title: 'ward flows report',
     check,
-    flows: { analysis, ...(inputs.spec ? { diff: intentDiff(inputs.spec, analysis) } : {}) },
+    flows: flowFacts(inputs, analysis),
     mtls: mtlsRows(g.index),
     evidence: { toolVersion: pkg.version, profile: check.summary.profile, time, inputs: [...g.hashes, ...(spec ? spec.hashes : [])] },
   });
@@ -213,7 +219,8 @@ async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
   }
   let analysis = analyzeInputs(inputs, opts.layer);
   if (opts.focus) analysis = focus(analysis, checkFocus(analysis, opts.focus));
-  await emit(opts.format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(analysis, opts.format), opts.output);
+  const format = opts.format ?? (!opts.output && process.stdout.isTTY ? 'summary' : 'connlist');
+  await emit(format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(inputs, analysis, format), opts.output);
   if (!inputs.spec) return 0;
   const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
   const unmatched = unmatchedComponents(inputs.spec, g.index);
@@ -234,7 +241,7 @@ export function registerFlows(program: Command): void {
     .command('flows')
     .description('Who can actually reach whom: effective connectivity from NetworkPolicy and Istio policy, compared with the declared flows.')
     .argument('[paths...]', 'files, directories or "-" for stdin')
-    .addOption(new Option('--format <format>', `output format: ${FLOW_FORMATS.join(', ')}`).argParser(parseFormat).default('connlist'))
+    .addOption(new Option('--format <format>', `output format: ${FLOW_FORMATS.join(', ')} (default: summary on a terminal, connlist otherwise)`).argParser(parseFormat))
     .addOption(new Option('--layer <layer>', 'l4 (NetworkPolicy), mesh (Istio) or both').argParser(parseLayer).default('both'))
     .option('--focus <workload>', 'only connections to or from this workload (name, ns/name or ns/name[Kind])')
     .option('--explain <src-dst-port...>', 'explain one connection: SRC DST PORT (give paths before it)')

@@ -6,7 +6,8 @@ import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { ObjectIndex } from '../index/object-index.js';
 import { effectiveMtlsByPort, sidecarInjected } from '../mesh/mtls.js';
 import type { HtmlReport, MtlsRow } from '../reporters/html.js';
-import { analyzeFlows, buildFlowContext, type FlowAnalysis, type Layer } from './analyze.js';
+import { analyzeFlows, buildFlowContext, type FlowAnalysis, type FlowContext, type Layer } from './analyze.js';
+import { summarizeFlows } from './format/summary.js';
 import type { FlowNode } from './nodes.js';
 import { intentDiff, placeholdersFor, specsInIndex, type IntentDiff } from './intent.js';
 
@@ -34,8 +35,8 @@ export function withPlaceholders(index: ObjectIndex, given?: RegistrySpec): Flow
 }
 
 /** The flows of the inputs on `layer`, limited to the scope when there is one. */
-export function analyzeInputs(inputs: FlowInputs, layer: Layer): FlowAnalysis {
-  const analysis = analyzeFlows(buildFlowContext(inputs.index), layer);
+export function analyzeInputs(inputs: FlowInputs, layer: Layer, ctx: FlowContext = buildFlowContext(inputs.index)): FlowAnalysis {
+  const analysis = analyzeFlows(ctx, layer);
   const scope = inputs.scope;
   if (!scope) return analysis;
   const inScope = (n: FlowNode): boolean => n.type === 'workload' && scope.has(n.namespace);
@@ -66,13 +67,16 @@ export interface FlowReport {
   readonly diff?: IntentDiff;
 }
 
-/** Flow analysis (and intent diff when a spec is known) plus mTLS rows, for the HTML report. */
+/** The analysis with its intent diff (when a spec is known) and its summary (who reaches what), for the reports. */
+export function flowFacts(inputs: FlowInputs, analysis: FlowAnalysis, ctx: FlowContext = buildFlowContext(inputs.index)): NonNullable<HtmlReport['flows']> {
+  const diff = inputs.spec ? intentDiff(inputs.spec, analysis) : undefined;
+  return { analysis, ...(diff ? { diff } : {}), summary: summarizeFlows(ctx, analysis, diff) };
+}
+
+/** Flow analysis (and intent diff when a spec is known), its summary and the mTLS rows, for the HTML report. */
 export function reportFacts(inputs: FlowInputs, layer: Layer = 'both'): Pick<HtmlReport, 'flows' | 'mtls'> {
-  const analysis = analyzeInputs(inputs, layer);
-  return {
-    flows: { analysis, ...(inputs.spec ? { diff: intentDiff(inputs.spec, analysis) } : {}) },
-    mtls: mtlsRows(inputs.index),
-  };
+  const ctx = buildFlowContext(inputs.index);
+  return { flows: flowFacts(inputs, analyzeInputs(inputs, layer, ctx), ctx), mtls: mtlsRows(inputs.index) };
 }
 
 /**

@@ -9,8 +9,10 @@ import type { CheckResult } from '../engine.js';
 import type { FlowAnalysis } from '../flows/analyze.js';
 import type { ConnSet } from '../flows/connset.js';
 import type { IntentDiff, MatrixCell } from '../flows/intent.js';
+import type { FlowSummary } from '../flows/format/summary.js';
 import type { Finding, Rule } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { mostIn, ruleGroups } from './rule-summary.js';
 import type { Reporter } from './types.js';
 
 export interface InputHash {
@@ -37,7 +39,7 @@ export interface Evidence {
 export interface HtmlReport {
   readonly title?: string;
   readonly check: CheckResult;
-  readonly flows?: { readonly analysis: FlowAnalysis; readonly diff?: IntentDiff };
+  readonly flows?: { readonly analysis: FlowAnalysis; readonly diff?: IntentDiff; readonly summary?: FlowSummary };
   readonly mtls?: readonly MtlsRow[];
   readonly evidence: Evidence;
 }
@@ -88,7 +90,31 @@ function summary(r: HtmlReport): string {
   return `<section aria-labelledby="summary"><h2 id="summary">Summary</h2>
 <p>Verdict: ${verdict} <span class="muted">(fails on ${esc(s.failOn)} and above; profile ${esc(s.profile)}; ${esc(s.objects)} objects, ${esc(s.rulesRun)} rules, ${esc(s.inputErrors)} input errors)</span></p>
 ${counts}
+${ruleTable(r.check)}
+${flowSummary(r.flows?.summary)}
 ${controls(r.check.rules, r.check.findings)}</section>`;
+}
+
+/** Open findings per rule, worst first, with where most of them are (the same rows as the text report). */
+function ruleTable(check: CheckResult): string {
+  const groups = ruleGroups(check, check.findings.filter((f) => !f.suppressed));
+  if (!groups.length) return '';
+  return table('Open findings by rule (worst first)', ['Severity', 'Rule', 'Title', 'Findings', 'Most in'],
+    groups.map((g) => [tdRaw(sev(g.severity)), tdRaw(`<a href="#rule-${esc(g.ruleId)}">${esc(g.ruleId)}</a>`), td(g.title), td(g.findings.length, 'num'), td(mostIn(g))]), 'rule-counts');
+}
+
+/** Who reaches the destinations holding personal data or exposed, and the undeclared/blocked flows with their cause. */
+function flowSummary(s: FlowSummary | undefined): string {
+  if (!s) return '';
+  const dests = table(`Who reaches what: ${String(s.destinations.length)} of ${String(s.workloads)} workloads hold personal data or are exposed`, ['Destination', 'Ports', 'Personal data', 'Published', 'Reached by'],
+    s.destinations.map((d) => [td(d.id), td(d.ports), td(d.personalData ? 'yes' : 'no'), tdRaw(d.published.map((p) => `<span class="tag">${esc(p)}</span>`).join('') || '<span class="muted">no</span>'), tdRaw(d.from.map((f) => `<span class="tag">${esc(f)}</span>`).join(''))]), 'flow-summary');
+  const causes = (title: string, id: string, list: FlowSummary['undeclared']): string => (list === undefined ? '' : list.length
+    ? table(title, ['From', 'To', 'Ports', 'Because of'], list.map((c) => [td(c.from.join('; ')), td(c.to), td(c.conn), tdRaw(c.cause.split(' | ').map((x) => `<span class="tag">${esc(x)}</span>`).join(''))]), id)
+    : `<p>${esc(title)}: none.</p>`);
+  const noSpec = s.undeclared ? '' : '<p class="muted">No spec: nothing declared to compare the flows with.</p>';
+  return `${dests}
+${noSpec}${causes('Undeclared flows (allowed, not declared)', 'undeclared-flows', s.undeclared)}
+${causes('Blocked flows (declared, denied)', 'blocked-flows', s.blocked)}`;
 }
 
 function controls(rules: readonly Rule[], findings: readonly Finding[]): string {

@@ -1,6 +1,6 @@
 /**
  * SARIF 2.1.0 reporter: rule metadata (with control mappings), results with file/line and a logical
- * location naming the object, suppressions with their justification, input errors as tool
+ * location naming the object (the remediation once per rule, in its help text), suppressions with their justification, input errors as tool
  * execution notifications. Validated against the SARIF 2.1.0 JSON schema in tests.
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
@@ -33,13 +33,14 @@ function descriptor(r: Rule): ReportingDescriptor {
   };
 }
 
-function result(f: Finding, ruleIndex: number): Result {
+/** The remediation lives once in the rule's `help`; a result repeats it only when it differs from its rule's. */
+function result(f: Finding, ruleIndex: number, rule: Rule | undefined): Result {
   const name = f.object.namespace ? `${f.object.kind}/${f.object.namespace}/${f.object.name}` : `${f.object.kind}/${f.object.name}`;
   const physical = f.location ? { physicalLocation: { artifactLocation: { uri: uri(f.location.file) }, region: { startLine: f.location.line, startColumn: f.location.column } } } : {};
   const res: Result = {
     ruleId: f.ruleId,
     level: LEVEL[f.severity],
-    message: { text: `${f.message}. Remediation: ${f.remediation}` },
+    message: { text: rule && rule.remediation === f.remediation ? f.message : `${f.message}. Remediation: ${f.remediation}` },
     locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: name, kind: 'resource' }] }],
     properties: { severity: f.severity, object: f.object, ...(f.location?.helmSource ? { helmSource: f.location.helmSource } : {}) },
   };
@@ -74,7 +75,10 @@ export const renderSarif: Reporter = (res, ctx) => {
       tool: { driver: { name: 'ward', semanticVersion: ctx.toolVersion, version: ctx.toolVersion, informationUri: 'https://github.com/openg2p', rules: res.rules.map(descriptor) } },
       artifacts: res.inputs.map((i) => ({ location: { uri: uri(i.file) }, length: i.bytes, hashes: { 'sha-256': i.sha256 } })),
       invocations: [{ executionSuccessful: res.inputErrors.length === 0, toolExecutionNotifications: res.inputErrors.map(notification) }],
-      results: res.findings.map((f) => result(f, index.get(f.ruleId) ?? -1)),
+      results: res.findings.map((f) => {
+        const i = index.get(f.ruleId) ?? -1;
+        return result(f, i, res.rules[i]);
+      }),
       properties: { profile: res.summary.profile, unknownKinds: res.unknownKinds },
     }],
   };

@@ -1,63 +1,138 @@
-/** Text reporter: findings grouped by object, colour when asked, input errors first, one summary line. */
-import { describeRef, refKey, type Finding, type Severity } from '../types.js';
+/**
+ * Text reporter. A summary first (counts per severity, then one row per rule: severity, id, count,
+ * title and where most of its findings are, worst first), the notes, then the findings grouped by
+ * severity → rule → objects with the remediation printed once per rule (or per object with
+ * `groupBy: 'object'`), waived findings, and the one-line verdict last. Input errors come before
+ * everything. Wrapped to `ctx.width` when given; paths relative to `ctx.cwd`.
+ */
+import { describeRef, refKey, SEVERITIES, severityRank, type Finding, type Severity } from '../types.js';
 import type { CheckResult } from '../engine.js';
+import { displayPath, padCell, truncate, wrapLine } from './layout.js';
+import { mostIn, ruleGroups, type RuleGroup } from './rule-summary.js';
+import { notesOf } from './notes.js';
 import type { ReportContext, Reporter } from './types.js';
 
 const COLOURS: Readonly<Record<Severity | 'dim' | 'bold', string>> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m' };
 const RESET = '\x1b[0m';
 
+/** A logical line and the indent of its continuation lines when it is wrapped. */
+interface Line {
+  readonly text: string;
+  readonly indent: number;
+}
+
+const line = (text: string, indent = 0): Line => ({ text, indent });
+
 function paint(ctx: ReportContext, style: keyof typeof COLOURS, text: string): string {
   return ctx.color ? `${COLOURS[style]}${text}${RESET}` : text;
 }
 
-function where(f: Finding): string {
+function where(f: Finding, ctx: ReportContext): string {
   if (!f.location) return '';
   const helm = f.location.helmSource ? ` (${f.location.helmSource})` : '';
-  return `${f.location.file}:${String(f.location.line)}${helm}`;
+  return `${displayPath(f.location.file, ctx.cwd)}:${String(f.location.line)}${helm}`;
 }
 
-function findingLines(f: Finding, ctx: ReportContext): string[] {
-  const sev = f.severity.toUpperCase().padEnd(8);
-  if (f.suppressed) {
-    const s = f.suppressed;
-    const extra = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ');
-    return [`  ${paint(ctx, 'dim', `waived   ${f.ruleId}  ${f.message}`)}`, `           ${paint(ctx, 'dim', `waiver (${s.by}): ${s.reason}${extra ? ` [${extra}]` : ''}`)}`];
+function summaryHead(result: CheckResult): string {
+  const s = result.summary;
+  const sev = SEVERITIES.map((k) => `${String(s.bySeverity[k])} ${k}`).join(', ');
+  return `${String(s.findings)} findings in ${String(s.objects)} objects: ${sev}; ${String(s.suppressed)} waived`;
+}
+
+function summary(result: CheckResult, groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
+  const lines: Line[] = [line(paint(ctx, 'bold', summaryHead(result)))];
+  const unknown = Object.entries(result.unknownKinds);
+  if (unknown.length) lines.push(line(paint(ctx, 'dim', `not checked (unknown kinds): ${unknown.map(([k, n]) => `${k} ×${String(n)}`).join(', ')}`), 2));
+  if (!groups.length) return lines;
+  const idW = Math.max(4, ...groups.map((g) => g.ruleId.length));
+  const indent = 2 + 8 + 1 + idW + 1 + 5 + 2;
+  // On a terminal every row fits one line: the title and "most in" cells are cut to the width.
+  const room = ctx.width === undefined ? Infinity : Math.max(20, ctx.width - indent);
+  const titleW = Math.min(40, Math.floor(room * 0.55), Math.max(5, ...groups.map((g) => g.title.length)));
+  const mostW = room - titleW - 2;
+  lines.push(line(''), line(paint(ctx, 'dim', `  ${padCell('SEVERITY', 8)} ${padCell('RULE', idW)} COUNT  ${padCell('TITLE', titleW)}  MOST IN`)));
+  for (const g of groups) {
+    const count = String(g.findings.length).padStart(5);
+    const title = ctx.width === undefined ? g.title : truncate(g.title, titleW);
+    lines.push(line(`  ${paint(ctx, g.severity, padCell(g.severity, 8))} ${padCell(g.ruleId, idW)} ${count}  ${padCell(title, titleW)}  ${paint(ctx, 'dim', truncate(mostIn(g, ctx.cwd), mostW))}`, indent));
   }
-  const at = where(f);
-  return [`  ${paint(ctx, f.severity, sev)} ${f.ruleId}  ${f.message}${at ? `  ${paint(ctx, 'dim', at)}` : ''}`, `           → ${f.remediation}`];
+  return lines;
 }
 
-function groups(findings: readonly Finding[]): Map<string, Finding[]> {
-  const map = new Map<string, Finding[]>();
-  for (const f of findings) {
+function findingLine(f: Finding, ctx: ReportContext, indent: number, prefix = ''): Line {
+  const at = where(f, ctx);
+  return line(`${' '.repeat(indent)}${prefix}${f.message}${at ? `  ${paint(ctx, 'dim', at)}` : ''}`, indent + 4);
+}
+
+function byRule(groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
+  const lines: Line[] = [];
+  for (const sev of SEVERITIES) {
+    const here = groups.filter((g) => g.severity === sev);
+    if (!here.length) continue;
+    const n = here.reduce((a, g) => a + g.findings.length, 0);
+    lines.push(line(''), line(paint(ctx, sev, `${sev.toUpperCase()} (${String(n)})`)));
+    for (const [i, g] of here.entries()) {
+      if (i > 0) lines.push(line(''));
+      lines.push(line(`${paint(ctx, 'bold', `${g.ruleId}  ${g.title}`)}  ×${String(g.findings.length)}`, 2));
+      lines.push(line(`  → ${g.remediation}`, 4));
+      for (const f of g.findings) lines.push(findingLine(f, ctx, 2));
+    }
+  }
+  return lines;
+}
+
+function byObject(groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
+  const objects = new Map<string, Finding[]>();
+  for (const f of groups.flatMap((g) => g.findings).sort((a, b) => severityRank(b.severity) - severityRank(a.severity))) {
     const k = refKey(f.object);
-    const list = map.get(k);
-    if (list) list.push(f);
-    else map.set(k, [f]);
+    objects.set(k, [...(objects.get(k) ?? []), f]);
   }
-  return map;
+  const lines: Line[] = [];
+  for (const list of objects.values()) {
+    const first = list[0]!;
+    lines.push(line(''), line(paint(ctx, 'bold', describeRef(first.object)) + (first.location ? `  ${paint(ctx, 'dim', displayPath(first.location.file, ctx.cwd))}` : ''), 2));
+    for (const f of list) lines.push(findingLine(f, ctx, 2, `${paint(ctx, f.severity, f.severity.toUpperCase().padEnd(8))} ${f.ruleId}  `));
+  }
+  const seen = new Set<string>();
+  lines.push(line(''), line(paint(ctx, 'bold', 'Remediation, once per rule')));
+  for (const g of groups) {
+    if (seen.has(g.ruleId)) continue;
+    seen.add(g.ruleId);
+    lines.push(line(`  ${g.ruleId}  ${g.remediation}`, 4));
+  }
+  return lines;
+}
+
+function waived(findings: readonly Finding[], ctx: ReportContext): Line[] {
+  if (!findings.length) return [];
+  const lines: Line[] = [line(''), line(paint(ctx, 'dim', `WAIVED (${String(findings.length)})`))];
+  for (const f of findings) {
+    const s = f.suppressed!;
+    const extra = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ');
+    lines.push(line(`  ${paint(ctx, 'dim', `waived   ${f.ruleId}  ${f.message}`)}`, 11));
+    lines.push(line(`           ${paint(ctx, 'dim', `waiver (${s.by}): ${s.reason}${extra ? ` [${extra}]` : ''}`)}`, 11));
+  }
+  return lines;
 }
 
 export function summaryLine(result: CheckResult): string {
   const s = result.summary;
-  const sev = (['critical', 'high', 'medium', 'low'] as const).map((k) => `${String(s.bySeverity[k])} ${k}`).join(', ');
+  const sev = SEVERITIES.map((k) => `${String(s.bySeverity[k])} ${k}`).join(', ');
   const verdict = s.inputErrors > 0 ? 'input errors: exit 2' : s.failed ? `findings at or above ${s.failOn}: exit 1` : `nothing at or above ${s.failOn}: exit 0`;
   return `ward policy-check: ${String(s.findings)} findings (${sev}), ${String(s.suppressed)} waived, ${String(s.inputErrors)} input errors; ${String(s.objects)} objects, ${String(s.rulesRun)} rules, profile ${s.profile}; ${verdict}`;
 }
 
 export const renderText: Reporter = (result, ctx) => {
-  const lines: string[] = [];
-  for (const e of result.inputErrors) lines.push(`${paint(ctx, 'critical', 'INPUT ERROR')} ${e.message}`);
-  if (result.inputErrors.length) lines.push('');
-  for (const list of groups(result.findings).values()) {
-    const first = list[0];
-    if (!first) continue;
-    lines.push(paint(ctx, 'bold', describeRef(first.object)) + (first.location ? `  ${paint(ctx, 'dim', first.location.file)}` : ''));
-    for (const f of list) lines.push(...findingLines(f, ctx));
-    lines.push('');
+  const lines: Line[] = result.inputErrors.map((e) => line(`${paint(ctx, 'critical', 'INPUT ERROR')} ${e.message}`, 2));
+  if (lines.length) lines.push(line(''));
+  const groups = ruleGroups(result, result.findings.filter((f) => !f.suppressed));
+  lines.push(...summary(result, groups, ctx));
+  const notes = notesOf(result);
+  if (notes.length) lines.push(line(''), ...notes.map((n) => line(n, 2)));
+  if (!ctx.summaryOnly) {
+    lines.push(...(ctx.groupBy === 'object' ? byObject(groups, ctx) : byRule(groups, ctx)));
+    lines.push(...waived(result.findings.filter((f) => f.suppressed), ctx));
   }
-  const unknown = Object.entries(result.unknownKinds);
-  if (unknown.length) lines.push(paint(ctx, 'dim', `not checked (unknown kinds): ${unknown.map(([k, n]) => `${k} ×${String(n)}`).join(', ')}`));
-  lines.push(summaryLine(result));
-  return `${lines.join('\n')}\n`;
+  lines.push(line(''), line(summaryLine(result), 2));
+  return `${lines.flatMap((l) => wrapLine(l.text, ctx.width, l.indent)).join('\n')}\n`;
 };

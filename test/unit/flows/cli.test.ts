@@ -30,6 +30,13 @@ describe('ward flows (CLI)', { timeout: 90_000 }, () => {
     expect(r.stdout).toBe(readScenario('05-and-vs-or-peers', 'expected.connlist'));
   });
 
+  it('--format summary says who reaches each exposed workload (connlist stays the default when piped)', async () => {
+    const r = await ward(dir('05-and-vs-or-peers'), '--format', 'summary');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Who reaches what \(NetworkPolicy and Istio\): \d+ of \d+ workloads hold personal data or are exposed/);
+    expect(r.stdout).toContain('  reached by: ');
+  });
+
   it('names the rules behind a verdict with --explain', async () => {
     const r = await ward(dir('17-egress-and-ingress-required'), '--layer', 'l4', '--explain', 'p/a', 'p/b', '443');
     expect(r.stdout).toBe([

@@ -45,6 +45,22 @@ describe('the HTML reporter', () => {
     expect(html).toContain('<dt>Time</dt><dd>2026-11-29T12:00:00.000Z</dd>');
   });
 
+  it('opens with the open findings per rule, worst first, and the flows summary with undeclared flows and their cause', () => {
+    const { result, documents } = checkOf(files);
+    const facts = reportFacts(withPlaceholders(buildIndex({ documents })));
+    const html = renderHtmlReport({ check: result, ...facts, evidence: { toolVersion: '0.1.0', profile: 'strict', inputs: [] } });
+    const summary = html.slice(html.indexOf('<h2 id="summary">'), html.indexOf('<h2 id="flows">'));
+    expect(summary).toContain('<table id="rule-counts"><caption>Open findings by rule (worst first)</caption>');
+    const severities = [...summary.slice(summary.indexOf('id="rule-counts"')).matchAll(/<tr><td><span class="sev sev-(\w+)">/g)].map((m) => m[1]);
+    expect(severities[0]).toBe('critical');
+    expect(severities.lastIndexOf('critical')).toBeLessThan(severities.indexOf('high'));
+    expect(summary).toContain('<a href="#rule-WARD-FLOW-001">WARD-FLOW-001</a>');
+    expect(summary).toMatch(/<table id="flow-summary"><caption>Who reaches what: \d+ of \d+ workloads hold personal data or are exposed<\/caption>/);
+    expect(summary).toContain('<td>dev/openg2p-postgresql[StatefulSet]</td><td>TCP 5432</td><td>yes</td>');
+    expect(summary).toContain('<table id="undeclared-flows"><caption>Undeclared flows (allowed, not declared)</caption>');
+    expect(summary).toContain('allowed by NetworkPolicy dev/openg2p-postgresql ingress rule #1');
+  });
+
   it('shows a workload × workload matrix when there is no spec', () => {
     const file = join(CORPUS, '26-mesh-allow-by-principal/input.yaml');
     const documents = loadBuffer(readFileSync(file), file).documents;

@@ -30,6 +30,17 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
     expect(JSON.parse(res.stdout).schema).toBe('ward.check/v1');
   });
 
+  it('--summary prints only the summary (no wrapping when piped); --group-by takes rule or object', () => {
+    const res = ward(['check', 'test/fixtures/openg2p-defaults', '--summary']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^\d+ findings in \d+ objects: 2 critical, /);
+    expect(res.stdout).toMatch(/\n {2}SEVERITY RULE +COUNT {2}TITLE +MOST IN\n {2}critical /);
+    expect(res.stdout).not.toContain('CRITICAL (');
+    const bad = ward(['check', '-', '--group-by', 'file'], CLEAN);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"file" is not a grouping; use rule or object.');
+  });
+
   it('exits 2 on input errors, naming file:line, and still checks the rest', () => {
     const res = ward(['check', '-'], `${CLEAN}---\nkind: [\n`);
     expect(res.code).toBe(2);

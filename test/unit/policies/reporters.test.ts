@@ -46,6 +46,10 @@ describe('reporters', () => {
     expect(km.properties.controls.cis1_12).toEqual({ benchmark: 'CIS Kubernetes 1.12', id: '5.4.1' });
     const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'WARD-KM-001');
     expect(result.level).toBe('error');
+    // The remediation is carried once, by the rule; the result's message does not repeat it.
+    expect(run.tool.driver.rules[result.ruleIndex]).toBe(km);
+    expect(km.help.text).toMatch(/\S/);
+    expect(result.message.text).not.toContain('Remediation:');
     expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'test/fixtures/openg2p-defaults/helm-render.yaml' }, region: { startLine: 171, startColumn: 15 } });
     expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toBe('Deployment/dev/openg2p-odoo');
     const waived = run.results.find((r: { suppressions?: unknown[] }) => r.suppressions);
@@ -77,9 +81,9 @@ describe('reporters', () => {
     expect(doc.summary).toMatchObject({ profile: 'strict', failOn: 'high', failed: true, inputErrors: 1, suppressed: 1 });
   });
 
-  it('text groups by object, colours only when asked and ends with the summary line', async () => {
+  it('text (grouped by object) colours only when asked and ends with the summary line', async () => {
     const result = await sample();
-    const plain = reporters.text!(result, ctx);
+    const plain = reporters.text!(result, { ...ctx, groupBy: 'object' });
     expect(plain).not.toContain('\x1b[');
     expect(plain).toContain('Deployment dev/openg2p-odoo  test/fixtures/openg2p-defaults/helm-render.yaml\n');
     expect(plain).toContain('INPUT ERROR broken.yaml:2:1: YAML syntax error');
