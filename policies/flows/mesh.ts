@@ -79,15 +79,7 @@ export class MeshLayer {
 
   /** The verdict for one TCP port; `trace` collects the reasons (for --explain). */
   decide(src: MeshSource, dst: PodClass, port: number, trace?: string[]): MeshVerdict {
-    if (!this.injected(dst)) {
-      trace?.push(`destination has no sidecar (${this.injection(dst).reason}): Istio enforces nothing`);
-      return 'allow';
-    }
-    const intercept = inboundIntercepted(dst.representative, port);
-    if (!intercept.intercepted) {
-      trace?.push(`port ${String(port)} bypasses the destination's sidecar (${intercept.reason ?? ''}): no mTLS, no AuthorizationPolicy`);
-      return 'allow';
-    }
+    if (this.unenforced(dst, port, trace)) return 'allow';
     const mtls = effectiveMtls(this.index, dst.representative, port);
     const srcMesh = src.kind === 'pod' && this.injected(src.cls);
     const by = mtls.policy ? ` (PeerAuthentication ${mtls.policy.metadata.namespace ?? ''}/${mtls.policy.metadata.name}, ${mtls.scope})` : ' (default)';
@@ -103,6 +95,18 @@ export class MeshLayer {
     return this.authorize(this.policiesOf(dst), { id, port, chain }, trace);
   }
 
+  /** True when Istio enforces nothing on `port` of `dst`: no sidecar, or the port bypasses it. */
+  private unenforced(dst: PodClass, port: number, trace?: string[]): boolean {
+    if (!this.injected(dst)) {
+      trace?.push(`destination has no sidecar (${this.injection(dst).reason}): Istio enforces nothing`);
+      return true;
+    }
+    const intercept = inboundIntercepted(dst.representative, port);
+    if (intercept.intercepted) return false;
+    trace?.push(`port ${String(port)} bypasses the destination's sidecar (${intercept.reason ?? ''}): no mTLS, no AuthorizationPolicy`);
+    return true;
+  }
+
   /** False when a DestinationRule makes the (meshed) client send without Istio mTLS. */
   private clientSendsMtls(src: MeshSource, dst: PodClass, port: number, trace?: string[]): boolean {
     if (src.kind !== 'pod') return false;
@@ -116,13 +120,8 @@ export class MeshLayer {
     const note = (p: AuthzPolicy, what: string): void => void trace?.push(`${p.action} ${describeRef(p.ref)}: ${what}`);
     for (const p of all.filter((x) => x.dryRun)) note(p, 'istio.io/dry-run: evaluated in shadow mode, not enforced');
     const aps = all.filter((x) => !x.dryRun);
-    let partial = false;
-    for (const p of aps.filter((x) => x.action === 'CUSTOM')) {
-      if (policyMatches(p, m) !== 'no') {
-        note(p, 'an external authorizer decides');
-        partial = true;
-      }
-    }
+    let partial = aps.filter((x) => x.action === 'CUSTOM' && policyMatches(x, m) !== 'no')
+      .map((p) => note(p, 'an external authorizer decides')).length > 0;
     for (const p of aps.filter((x) => x.action === 'DENY')) {
       const v = policyMatches(p, m);
       if (v === 'yes') {

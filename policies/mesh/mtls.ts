@@ -142,10 +142,15 @@ export function sidecarInjection(index: ObjectIndex, w: Workload): SidecarInject
   if (nsInjection !== undefined && nsInjection !== 'enabled') return no(`namespace label ${INJECTION_LABEL}=${nsInjection}: no injection`);
   const nsWhy = nsInjection === 'enabled' ? `namespace label ${INJECTION_LABEL}=enabled` : labels[REVISION_LABEL] !== undefined ? `namespace label ${REVISION_LABEL}=${labels[REVISION_LABEL]}` : undefined;
   if (nsWhy) return optedOut ? no(`${nsWhy}, but ${by}: "false"`) : yes(`injected: ${nsWhy}`);
+  return podOptIn(w, by, optedOut);
+}
+
+/** A namespace without injection labels: only pod labels select the webhook. */
+function podOptIn(w: Workload, by: string, optedOut: boolean): SidecarInjection {
   const podRev = w.podLabels[REVISION_LABEL];
   if (podRev !== undefined) return optedOut ? no(`pod label ${REVISION_LABEL}=${podRev}, but ${by}: "false"`) : yes(`injected: pod label ${REVISION_LABEL}=${podRev}`);
-  if (label === 'true') return yes(`injected: pod label ${INJECT}=true`);
-  if (choice === 'true') return no(`pod annotation ${INJECT}: "true" without a namespace injection label: the webhook selects on the pod label, so no sidecar`);
+  if (w.podLabels[INJECT] === 'true') return yes(`injected: pod label ${INJECT}=true`);
+  if (w.podAnnotations[INJECT] === 'true') return no(`pod annotation ${INJECT}: "true" without a namespace injection label: the webhook selects on the pod label, so no sidecar`);
   return no('no injection label: assumed no sidecar');
 }
 
