@@ -3,7 +3,14 @@
  * namespace when mTLS carries them, an address range for sources outside the cluster) and a
  * destination port. Request attributes ward cannot know statically (paths, methods, hosts, JWT
  * claims, headers) make a rule match "partially": the verdict is then "partially allowed", never
- * allowed or denied.
+ * allowed or denied — on a port Istio serves through its HTTP filter chain (HTTP, or sniffed). On a
+ * port it serves as plain TCP (Service port `tcp-*`, `mongo`, `mysql`, `redis`, `tls`, `https`...)
+ * Istio decides those fields itself: an ALLOW rule using one is skipped, a DENY (or CUSTOM) rule
+ * drops the field and keeps the rest (istio/istio pilot/pkg/security/authz/model/model.go
+ * checkError: "Return the error as-is for allow policy. This will make all rules in the current
+ * permission ignored"; "Ignore the error for a deny or audit policy ... effectively resulting in a
+ * wider deny"; generator.go: `"%q is HTTP only"` for paths, methods, hosts, request principals,
+ * request.headers and request.auth.* conditions).
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import { matchesSelector } from '../../charts-src/selector.js';
@@ -22,7 +29,30 @@ export interface AuthzPolicy {
   readonly namespace: string;
   readonly action: AuthzAction;
   readonly selector?: Readonly<Record<string, string>>;
+  /** `targetRef`/`targetRefs`: attached to Gateway API gateways (and waypoints), never to sidecars. */
+  readonly targetRefs: readonly Readonly<Record<string, unknown>>[];
+  /** `istio.io/dry-run: "true"`: evaluated as shadow rules, never enforced. */
+  readonly dryRun: boolean;
   readonly rules: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The filter chain a destination port is served by: `http` (HTTP or sniffed) or plain `tcp`. */
+export type Chain = 'http' | 'tcp';
+
+/** Go's strconv.ParseBool true values, which istiod uses to read `istio.io/dry-run` (pilot/pkg/security/authz/builder/builder.go isDryRun). */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+
+/** True when the AuthorizationPolicy is a dry run: istiod puts its rules in shadowRules, which log and never enforce. */
+export function isDryRun(object: KubeObject): boolean {
+  return GO_TRUE.has(strMap(object.metadata.annotations)[DRY_RUN_ANNOTATION] ?? '');
+}
+
+/** `targetRefs`, or the legacy single `targetRef` (pilot/pkg/model/policyattachment.go GetTargetRefs). */
+export function targetRefsOf(spec: Readonly<Record<string, unknown>>): readonly Readonly<Record<string, unknown>>[] {
+  const refs = recs(spec.targetRefs);
+  return refs.length > 0 ? refs : spec.targetRef !== undefined && spec.targetRef !== null ? [rec(spec.targetRef)] : [];
 }
 
 /** What the destination's sidecar knows about the source of a request. */
@@ -49,16 +79,35 @@ export function parseAuthorizationPolicies(index: ObjectIndex): AuthzPolicy[] {
       namespace,
       action,
       ...(sel !== undefined ? { selector: strMap(sel) } : {}),
+      targetRefs: targetRefsOf(spec),
+      dryRun: isDryRun(object),
       rules: recs(spec.rules),
     });
   }
   return out;
 }
 
-/** Policies that apply to a class: its namespace's, and the root namespace's (mesh-wide). */
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+function targetsGateway(p: AuthzPolicy, cls: PodClass, gateway: string): boolean {
+  if (p.namespace !== cls.namespace) return false;
+  return p.targetRefs.some((r) => str(r.kind) === 'Gateway' && str(r.group) === 'gateway.networking.k8s.io' && str(r.name) === gateway
+    && [undefined, '', cls.namespace].includes(str(r.namespace)));
+}
+
+/**
+ * Policies that apply to a class: its namespace's, and the root namespace's (mesh-wide), as
+ * istiod's WorkloadPolicyMatcher.ShouldAttachPolicy decides (pilot/pkg/model/policyattachment.go):
+ * for a sidecar "if targetRef is specified, ignore the policy altogether", else the selector; a
+ * Gateway API gateway (pod label gateway.networking.k8s.io/gateway-name) takes the policies whose
+ * targetRefs name it, and selector policies (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, default true).
+ * Dry-run policies are included (flagged) so --explain can name them; they never decide.
+ */
 export function policiesFor(policies: readonly AuthzPolicy[], cls: PodClass, rootNamespace: string): AuthzPolicy[] {
+  const gateway = cls.labels[GATEWAY_NAME_LABEL];
   return policies.filter((p) => {
     if (p.namespace !== cls.namespace && p.namespace !== rootNamespace) return false;
+    if (p.targetRefs.length > 0) return gateway !== undefined && targetsGateway(p, cls, gateway);
     return p.selector === undefined || matchesSelector({ matchLabels: p.selector }, cls.labels);
   });
 }
@@ -110,7 +159,10 @@ const SOURCE_STRING_FIELDS: readonly [string, keyof SourceIdentity, boolean][] =
   ['namespaces', 'namespace', false], ['notNamespaces', 'namespace', true],
 ];
 
-function sourceMatches(source: Readonly<Record<string, unknown>>, id: SourceIdentity): Tri {
+/** What a field Istio cannot serve on this chain evaluates to: undecidable over HTTP, dropped (matches) on TCP. */
+type L7 = 'partial' | 'yes';
+
+function sourceMatches(source: Readonly<Record<string, unknown>>, id: SourceIdentity, l7: L7): Tri {
   const parts: Tri[] = [];
   for (const [field, attr, negate] of SOURCE_STRING_FIELDS) {
     if (source[field] !== undefined) parts.push(stringField(strs(source[field]), id[attr] as string | undefined, negate));
@@ -118,21 +170,31 @@ function sourceMatches(source: Readonly<Record<string, unknown>>, id: SourceIden
   for (const [field, negate] of [['ipBlocks', false], ['remoteIpBlocks', false], ['notIpBlocks', true], ['notRemoteIpBlocks', true]] as const) {
     if (source[field] !== undefined) parts.push(ipField(strs(source[field]), id.ip, negate));
   }
-  if (source.requestPrincipals !== undefined || source.notRequestPrincipals !== undefined) parts.push('partial');
+  if (HTTP_SOURCE_FIELDS.some((f) => source[f] !== undefined)) parts.push(l7);
   return and(parts);
 }
 
-const L7_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
+const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
+const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
+/** `when` keys Istio serves only over HTTP (request.headers[...], request.auth.*). */
+const isHttpConditionKey = (key: string): boolean => key.startsWith('request.');
 
-function operationMatches(op: Readonly<Record<string, unknown>>, port: number): Tri {
+function operationMatches(op: Readonly<Record<string, unknown>>, port: number, l7: L7): Tri {
   const parts: Tri[] = [];
   if (op.ports !== undefined) parts.push(tri(strs(op.ports).includes(String(port))));
   if (op.notPorts !== undefined) parts.push(tri(!strs(op.notPorts).includes(String(port))));
-  if (L7_OPERATION_FIELDS.some((f) => op[f] !== undefined)) parts.push('partial');
+  if (HTTP_OPERATION_FIELDS.some((f) => op[f] !== undefined)) parts.push(l7);
   return and(parts);
 }
 
-function conditionMatches(c: Readonly<Record<string, unknown>>, id: SourceIdentity, port: number): Tri {
+/** True when a rule uses a field Istio serves only over HTTP (such an ALLOW rule is skipped on a TCP chain). */
+export function hasHttpOnlyFields(rule: Readonly<Record<string, unknown>>): boolean {
+  return recs(rule.from).some((f) => HTTP_SOURCE_FIELDS.some((k) => rec(f.source)[k] !== undefined))
+    || recs(rule.to).some((t) => HTTP_OPERATION_FIELDS.some((k) => rec(t.operation)[k] !== undefined))
+    || recs(rule.when).some((c) => isHttpConditionKey(str(c.key) ?? ''));
+}
+
+function conditionMatches(c: Readonly<Record<string, unknown>>, id: SourceIdentity, port: number, l7: L7): Tri {
   const key = str(c.key) ?? '';
   const actual: Readonly<Record<string, string | undefined>> = {
     'source.principal': id.principal,
@@ -144,21 +206,31 @@ function conditionMatches(c: Readonly<Record<string, unknown>>, id: SourceIdenti
     const nv = c.notValues !== undefined ? ipField(strs(c.notValues), id.ip, true) : 'yes';
     return and([v, nv]);
   }
+  if (isHttpConditionKey(key)) return l7;
   if (!Object.hasOwn(actual, key)) return 'partial';
   const v = c.values !== undefined ? stringField(strs(c.values), actual[key], false) : 'yes';
   const nv = c.notValues !== undefined ? stringField(strs(c.notValues), actual[key], true) : 'yes';
   return and([v, nv]);
 }
 
-/** Whether one rule matches a request from `id` to `port`. */
-export function ruleMatches(rule: Readonly<Record<string, unknown>>, id: SourceIdentity, port: number): Tri {
-  const from = recs(rule.from).map((f) => sourceMatches(rec(f.source), id));
-  const to = recs(rule.to).map((t) => operationMatches(rec(t.operation), port));
-  const when = recs(rule.when).map((c) => conditionMatches(c, id, port));
+/** How one request meets the rules of a policy with `action`, on a port served by `chain`. */
+export interface MatchContext {
+  readonly id: SourceIdentity;
+  readonly port: number;
+  readonly chain: Chain;
+}
+
+/** Whether one rule of a policy with `action` matches the request. */
+export function ruleMatches(rule: Readonly<Record<string, unknown>>, action: AuthzAction, { id, port, chain }: MatchContext): Tri {
+  if (chain === 'tcp' && action === 'ALLOW' && hasHttpOnlyFields(rule)) return 'no';
+  const l7: L7 = chain === 'tcp' ? 'yes' : 'partial';
+  const from = recs(rule.from).map((f) => sourceMatches(rec(f.source), id, l7));
+  const to = recs(rule.to).map((t) => operationMatches(rec(t.operation), port, l7));
+  const when = recs(rule.when).map((c) => conditionMatches(c, id, port, l7));
   return and([from.length ? or(from) : 'yes', to.length ? or(to) : 'yes', and(when)]);
 }
 
 /** Whether any rule of a policy matches (a policy without rules matches nothing). */
-export function policyMatches(p: AuthzPolicy, id: SourceIdentity, port: number): Tri {
-  return or(p.rules.map((r) => ruleMatches(r, id, port)));
+export function policyMatches(p: AuthzPolicy, m: MatchContext): Tri {
+  return or(p.rules.map((r) => ruleMatches(r, p.action, m)));
 }

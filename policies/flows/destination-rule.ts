@@ -22,6 +22,7 @@ export interface ClientTls {
 interface ServicePort {
   readonly service: KubeObject;
   readonly port: number;
+  readonly spec: Readonly<Record<string, unknown>>;
 }
 
 /** Services (and their port) that send to `port` of the class's pods. */
@@ -33,7 +34,7 @@ function servicesFor(index: ObjectIndex, dst: PodClass, port: number): ServicePo
     for (const p of recs(rec(svc.spec).ports)) {
       const target = p.targetPort ?? p.port;
       const hit = typeof target === 'number' ? target === port : dst.ports.some((cp) => cp.name === target && cp.port === port);
-      if (hit && typeof p.port === 'number') out.push({ service: svc, port: p.port });
+      if (hit && typeof p.port === 'number') out.push({ service: svc, port: p.port, spec: p });
     }
   }
   return out;
@@ -85,4 +86,37 @@ export function serviceTargetPorts(index: ObjectIndex, dst: PodClass): number[] 
     }
   }
   return out;
+}
+
+/** Istio protocols served by the TCP filter chain (pkg/config/protocol/instance.go IsTCP) and by the HTTP one (IsHTTP). */
+const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
+/** Ports Istio treats as TCP when the Service port names no protocol (pkg/config/kube/conversion.go wellKnownPorts). */
+const WELL_KNOWN_TCP = new Set([25, 53, 3306, 27017]);
+
+/** Istio's protocol for a Service port, lower-cased (pkg/config/kube/conversion.go ConvertProtocol); undefined: sniffed. */
+function istioProtocol(p: Readonly<Record<string, unknown>>, targetPort: number): string | undefined {
+  if (p.protocol === 'UDP') return 'udp';
+  const app = str(p.appProtocol);
+  if (app === 'kubernetes.io/h2c') return 'http2';
+  if (app === 'kubernetes.io/ws') return 'http';
+  if (app === 'kubernetes.io/wss') return 'https';
+  const name = (app ?? str(p.name) ?? '').toLowerCase();
+  if (name.startsWith('grpc-web')) return 'grpc-web';
+  const prefix = name.split('-')[0] ?? '';
+  if (TCP_PROTOCOLS.has(prefix) || HTTP_PROTOCOLS.has(prefix)) return prefix;
+  return WELL_KNOWN_TCP.has(targetPort) || (typeof p.port === 'number' && WELL_KNOWN_TCP.has(p.port)) ? 'tcp' : undefined;
+}
+
+/**
+ * The filter chain the destination's sidecar serves `port` with: `tcp` when every Service in front
+ * of it declares a TCP protocol (port name prefix or appProtocol), else `http` (declared HTTP, or
+ * sniffed: the inbound listener then has both chains and HTTP requests take the HTTP one).
+ */
+export function inboundChain(index: ObjectIndex, dst: PodClass, port: number): { chain: 'http' | 'tcp'; reason?: string } {
+  const sps = servicesFor(index, dst, port);
+  const protocols = sps.map((sp) => istioProtocol(sp.spec, port));
+  if (sps.length === 0 || protocols.some((p) => p === undefined || !TCP_PROTOCOLS.has(p))) return { chain: 'http' };
+  const sp = sps[0]!;
+  return { chain: 'tcp', reason: `Service ${dst.namespace}/${sp.service.metadata.name} port ${String(sp.port)} is ${protocols[0] ?? 'tcp'}: Istio serves it as TCP` };
 }

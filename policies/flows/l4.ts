@@ -76,13 +76,17 @@ function applyEgressRule(side: SideTable, pol: NetPol, rule: NpRule, sel: Select
   }
 }
 
-/** Boundaries of every ipBlock in `dir` rules, of every policy (netpol-analyzer's partition ignores policyTypes). */
+/**
+ * The `cidr minus except` ranges of every ipBlock in `dir` rules, of every policy: the partition cuts
+ * at their edges, as netpol-analyzer does (not at an `except` that falls outside its `cidr` or
+ * inside another except), and ignores policyTypes as it does.
+ */
 function ipBoundaries(policies: readonly NetPol[], dir: Direction): IpRange[] {
   const out: IpRange[] = [];
   for (const pol of policies) {
     for (const rule of pol.rules[dir]) {
       if (rule.peers === 'any') continue;
-      for (const peer of rule.peers) if (peer.type === 'ip') out.push(...peer.boundaries);
+      for (const peer of rule.peers) if (peer.type === 'ip') out.push(...peer.ranges);
     }
   }
   return out;

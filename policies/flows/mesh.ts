@@ -10,11 +10,11 @@
  */
 import { rec, recs, strs } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
-import { effectiveMtls, sidecarInjected, workloadPolicy } from '../mesh/mtls.js';
+import { effectiveMtls, inboundIntercepted, interceptionPorts, sidecarInjection, workloadPolicy, type SidecarInjection } from '../mesh/mtls.js';
 import { describeRef } from '../types.js';
-import { policiesFor, policyMatches, type AuthzPolicy, type SourceIdentity } from './authz.js';
+import { hasHttpOnlyFields, policiesFor, policyMatches, type AuthzPolicy, type MatchContext, type SourceIdentity } from './authz.js';
 import { ConnSet, MAX_PORT, MIN_PORT, type Interval } from './connset.js';
-import { clientTls, serviceTargetPorts } from './destination-rule.js';
+import { clientTls, inboundChain, serviceTargetPorts } from './destination-rule.js';
 import { formatRange, type IpRange } from './ipset.js';
 import type { PodClass } from './nodes.js';
 
@@ -39,7 +39,7 @@ export function principalOf(cls: PodClass): string {
 }
 
 export class MeshLayer {
-  private readonly injectedCache = new Map<number, boolean>();
+  private readonly injectionCache = new Map<number, SidecarInjection>();
   private readonly policyCache = new Map<number, AuthzPolicy[]>();
   private readonly portsCache = new Map<string, MeshPorts>();
 
@@ -48,14 +48,19 @@ export class MeshLayer {
     private readonly policies: readonly AuthzPolicy[],
   ) {}
 
-  /** True when the class's pods run an Istio proxy (unknown namespaces are assumed to be in the mesh). */
-  injected(cls: PodClass): boolean {
-    let v = this.injectedCache.get(cls.index);
+  /** Whether the class's pods run an Istio proxy, and how that was derived. */
+  injection(cls: PodClass): SidecarInjection {
+    let v = this.injectionCache.get(cls.index);
     if (v === undefined) {
-      v = runsProxy(cls) || (sidecarInjected(this.index, cls.representative) ?? true);
-      this.injectedCache.set(cls.index, v);
+      v = runsProxy(cls) ? { injected: true, reason: 'runs an istio-proxy container' } : sidecarInjection(this.index, cls.representative);
+      this.injectionCache.set(cls.index, v);
     }
     return v;
+  }
+
+  /** True when the class's pods run an Istio proxy (unknown namespaces are assumed to be in the mesh). */
+  injected(cls: PodClass): boolean {
+    return this.injection(cls).injected ?? true;
   }
 
   private policiesOf(dst: PodClass): AuthzPolicy[] {
@@ -74,21 +79,32 @@ export class MeshLayer {
 
   /** The verdict for one TCP port; `trace` collects the reasons (for --explain). */
   decide(src: MeshSource, dst: PodClass, port: number, trace?: string[]): MeshVerdict {
-    if (!this.injected(dst)) {
-      trace?.push('destination has no sidecar: Istio enforces nothing');
-      return 'allow';
-    }
+    if (this.unenforced(dst, port, trace)) return 'allow';
     const mtls = effectiveMtls(this.index, dst.representative, port);
     const srcMesh = src.kind === 'pod' && this.injected(src.cls);
     const by = mtls.policy ? ` (PeerAuthentication ${mtls.policy.metadata.namespace ?? ''}/${mtls.policy.metadata.name}, ${mtls.scope})` : ' (default)';
-    trace?.push(`mTLS on port ${String(port)}: ${mtls.mode}${by}; source ${srcMesh ? 'has a sidecar' : 'sends plaintext'}`);
+    trace?.push(`mTLS on port ${String(port)}: ${mtls.mode}${by}; ${sourceSidecar(src, srcMesh, src.kind === 'pod' ? this.injection(src.cls) : undefined)}`);
     const clientMtls = srcMesh && this.clientSendsMtls(src, dst, port, trace);
     if (!clientMtls && mtls.mode === 'STRICT') {
       trace?.push('plaintext refused under STRICT');
       return 'deny';
     }
     const id = this.identity(src, clientMtls && mtls.mode !== 'DISABLE');
-    return this.authorize(this.policiesOf(dst), id, port, trace);
+    const { chain, reason } = inboundChain(this.index, dst, port);
+    if (reason) trace?.push(reason);
+    return this.authorize(this.policiesOf(dst), { id, port, chain }, trace);
+  }
+
+  /** True when Istio enforces nothing on `port` of `dst`: no sidecar, or the port bypasses it. */
+  private unenforced(dst: PodClass, port: number, trace?: string[]): boolean {
+    if (!this.injected(dst)) {
+      trace?.push(`destination has no sidecar (${this.injection(dst).reason}): Istio enforces nothing`);
+      return true;
+    }
+    const intercept = inboundIntercepted(dst.representative, port);
+    if (intercept.intercepted) return false;
+    trace?.push(`port ${String(port)} bypasses the destination's sidecar (${intercept.reason ?? ''}): no mTLS, no AuthorizationPolicy`);
+    return true;
   }
 
   /** False when a DestinationRule makes the (meshed) client send without Istio mTLS. */
@@ -100,22 +116,19 @@ export class MeshLayer {
     return false;
   }
 
-  private authorize(aps: readonly AuthzPolicy[], id: SourceIdentity, port: number, trace?: string[]): MeshVerdict {
+  private authorize(all: readonly AuthzPolicy[], m: MatchContext, trace?: string[]): MeshVerdict {
     const note = (p: AuthzPolicy, what: string): void => void trace?.push(`${p.action} ${describeRef(p.ref)}: ${what}`);
-    let partial = false;
-    for (const p of aps.filter((x) => x.action === 'CUSTOM')) {
-      if (policyMatches(p, id, port) !== 'no') {
-        note(p, 'an external authorizer decides');
-        partial = true;
-      }
-    }
+    for (const p of all.filter((x) => x.dryRun)) note(p, 'istio.io/dry-run: evaluated in shadow mode, not enforced');
+    const aps = all.filter((x) => !x.dryRun);
+    let partial = aps.filter((x) => x.action === 'CUSTOM' && policyMatches(x, m) !== 'no')
+      .map((p) => note(p, 'an external authorizer decides')).length > 0;
     for (const p of aps.filter((x) => x.action === 'DENY')) {
-      const m = policyMatches(p, id, port);
-      if (m === 'yes') {
+      const v = policyMatches(p, m);
+      if (v === 'yes') {
         note(p, 'denies');
         return 'deny';
       }
-      if (m === 'partial') {
+      if (v === 'partial') {
         note(p, 'denies requests meeting L7 conditions');
         partial = true;
       }
@@ -125,7 +138,8 @@ export class MeshLayer {
       trace?.push('no ALLOW policy selects the destination: allowed');
       return partial ? 'partial' : 'allow';
     }
-    const matches = allows.map((p) => ({ p, m: policyMatches(p, id, port) }));
+    if (m.chain === 'tcp') for (const p of allows) if (p.rules.some(hasHttpOnlyFields)) note(p, 'rules with HTTP-only fields (paths, methods, hosts, request principals) are skipped on this TCP port');
+    const matches = allows.map((p) => ({ p, m: policyMatches(p, m) }));
     const yes = matches.find((x) => x.m === 'yes');
     if (yes) {
       note(yes.p, 'allows');
@@ -169,6 +183,7 @@ export class MeshLayer {
   private segments(dst: PodClass): Interval[] {
     const points = new Set<number>([...dst.ports.map((p) => p.port), ...serviceTargetPorts(this.index, dst)]);
     for (const p of this.policiesOf(dst)) for (const n of portsMentioned(p.rules)) points.add(n);
+    for (const n of interceptionPorts(dst.representative)) points.add(n);
     const pa = workloadPolicy(this.index, dst.representative);
     if (pa) for (const k of Object.keys(rec(rec(pa.spec).portLevelMtls))) if (/^\d+$/.test(k)) points.add(Number(k));
     const sorted = [...points].filter((n) => n >= MIN_PORT && n <= MAX_PORT).sort((a, b) => a - b);
@@ -182,6 +197,12 @@ export class MeshLayer {
     if (next <= MAX_PORT) out.push([next, MAX_PORT]);
     return out;
   }
+}
+
+function sourceSidecar(src: MeshSource, srcMesh: boolean, injection: SidecarInjection | undefined): string {
+  if (src.kind === 'ip') return 'source outside the cluster sends plaintext';
+  const why = injection ? ` (${injection.reason})` : '';
+  return srcMesh ? `source has a sidecar${why}` : `source sends plaintext: no sidecar${why}`;
 }
 
 function portsMentioned(rules: readonly Readonly<Record<string, unknown>>[]): number[] {

@@ -27,10 +27,8 @@ export interface PodPeer {
 
 export interface IpPeer {
   readonly type: 'ip';
-  /** `cidr` minus `except`, as disjoint ranges. */
+  /** `cidr` minus `except`, as disjoint ranges (their edges are the block's cuts in the IP partition). */
   readonly ranges: readonly IpRange[];
-  /** Every boundary the block introduces (cidr and excepts), for the IP partition. */
-  readonly boundaries: readonly IpRange[];
   readonly text: string;
 }
 
@@ -68,7 +66,7 @@ function parsePeer(p: Readonly<Record<string, unknown>>): Peer | undefined {
     const cidr = parseCidr(cidrText);
     if (!cidr) return undefined;
     const except = strs(block.except).map(parseCidr).filter((r): r is IpRange => r !== undefined);
-    return { type: 'ip', ranges: cidrExcept(cidr, except), boundaries: [cidr, ...except], text: cidrText };
+    return { type: 'ip', ranges: cidrExcept(cidr, except), text: cidrText };
   }
   const ns = labelSelector(p.namespaceSelector);
   const pods = labelSelector(p.podSelector);

@@ -1,12 +1,12 @@
 /**
  * The nodes of the flow graph: workloads grouped by their owner (Deployment, StatefulSet,
- * DaemonSet, ReplicaSet without an owner, Job, CronJob, bare Pod), and the IP ranges outside the
+ * DaemonSet, ReplicaSet and ReplicationController without an owner in the input, Job, CronJob, Pod), and the IP ranges outside the
  * cluster. Workloads that behave the same under every policy (same namespace, pod labels, service
  * account and container ports) form one class, evaluated once.
  */
 import { recs, str } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
-import type { Workload } from '../index/workloads.js';
+import { isWorkloadKind, servingContainers, type Workload } from '../index/workloads.js';
 import { isProtocol, type Protocol } from './connset.js';
 import { formatRange, type IpRange } from './ipset.js';
 
@@ -57,21 +57,38 @@ export function ipNode(range: IpRange): IpNode {
   return { type: 'ip', id: formatRange(range), range };
 }
 
-/** Objects managed by a controller are represented by their owner (a Deployment's ReplicaSets and Pods). */
-function hasController(w: Workload): boolean {
-  return recs(w.object.metadata.ownerReferences).some((o) => o.controller === true);
+/**
+ * Objects managed by a controller that is itself a workload of the input are represented by it (a
+ * Deployment's ReplicaSets and Pods). A controller that is not in the input — a Node (static pods),
+ * an operator's custom resource (a CloudNativePG `Cluster`), a ReplicaSet the dump left out — does
+ * not hide its pods: they are analysed as themselves.
+ */
+function ownedByInputWorkload(index: ObjectIndex, w: Workload): boolean {
+  return recs(w.object.metadata.ownerReferences).some((o) => {
+    const kind = str(o.kind);
+    const name = str(o.name);
+    return o.controller === true && kind !== undefined && name !== undefined && isWorkloadKind(kind) && index.get(kind, w.namespace, name) !== undefined;
+  });
 }
 
+/**
+ * Ports of the containers that serve (app containers, then native sidecars). A name already taken
+ * by an earlier port of the same protocol is dropped from later ones: Kubernetes resolves a named
+ * port to the first match only.
+ */
 function containerPorts(w: Workload): ContainerPort[] {
   const out: ContainerPort[] = [];
-  for (const c of w.containers) {
-    if (c.kind === 'ephemeralContainer') continue;
+  const named = new Set<string>();
+  for (const c of servingContainers(w)) {
     for (const p of recs(c.container.ports)) {
       const port = p.containerPort;
       if (typeof port !== 'number' || !Number.isInteger(port)) continue;
-      const protocol = p.protocol ?? 'TCP';
+      const raw = p.protocol ?? 'TCP';
+      const protocol = isProtocol(raw) ? raw : 'TCP';
       const name = str(p.name);
-      out.push({ ...(name ? { name } : {}), port, protocol: isProtocol(protocol) ? protocol : 'TCP' });
+      const first = name !== undefined && !named.has(`${protocol}/${name}`);
+      if (first) named.add(`${protocol}/${name}`);
+      out.push({ ...(first ? { name } : {}), port, protocol });
     }
   }
   return out;
@@ -94,7 +111,7 @@ export function buildNodes(index: ObjectIndex): NodeSet {
   const workloads: WorkloadNode[] = [];
   const byId = new Map<string, WorkloadNode>();
   for (const w of index.workloads) {
-    if (hasController(w)) continue;
+    if (ownedByInputWorkload(index, w)) continue;
     const ports = containerPorts(w);
     const key = classKey(w, ports);
     let cls = classes.get(key);

@@ -8,7 +8,7 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 ]);
 
 export const KNOWN_KINDS: ReadonlySet<string> = new Set([
-  'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob',
+  'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob',
   'Service', 'Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'NetworkPolicy',
   'PeerAuthentication', 'DestinationRule', 'AuthorizationPolicy', 'Gateway', 'VirtualService', 'Sidecar',
   'RequestAuthentication', 'ServiceEntry',

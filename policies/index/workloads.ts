@@ -1,5 +1,5 @@
 /**
- * Workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) reduced to what the
+ * Workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob) reduced to what the
  * rules need: the pod template, its labels and the path to it (for line numbers).
  */
 import type { KubeObject } from '../../charts-src/kube.js';
@@ -7,7 +7,7 @@ import type { FieldPath } from '../load/types.js';
 import type { ObjectRef } from '../types.js';
 import { rec, recs, str, strMap, type Rec } from './access.js';
 
-export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'] as const;
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
 
 const TEMPLATE_PATH: Readonly<Record<string, FieldPath>> = {
   Pod: [],
@@ -15,6 +15,7 @@ const TEMPLATE_PATH: Readonly<Record<string, FieldPath>> = {
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
   ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
@@ -86,6 +87,21 @@ export function toWorkload(object: KubeObject, namespace: string): Workload | un
     serviceAccount: str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount) ?? 'default',
     containers: containersOf(podSpec, podSpecPath),
   };
+}
+
+/** An init container with `restartPolicy: Always`: a native sidecar, which keeps running next to the app containers. */
+export function isNativeSidecar(c: ContainerEntry): boolean {
+  return c.kind === 'initContainer' && c.container.restartPolicy === 'Always';
+}
+
+/**
+ * The containers that run and serve ports, in the order Kubernetes resolves a named port: app
+ * containers, then native sidecars (k8s.io/kubernetes pkg/api/v1/pod/util.go FindPort: the first
+ * container port with the name and protocol wins). Plain init containers have exited; ephemeral
+ * containers declare no ports.
+ */
+export function servingContainers(w: Workload): ContainerEntry[] {
+  return [...w.containers.filter((c) => c.kind === 'container'), ...w.containers.filter(isNativeSidecar)];
 }
 
 /** `Deployment dev/registry container "odoo"` (init and ephemeral containers are named as such). */

@@ -10,7 +10,7 @@ import { WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
 import { matchesSelector } from '../../charts-src/selector.js';
 import { rec, str, strMap } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
-import type { Workload } from '../index/workloads.js';
+import { servingContainers, type Workload } from '../index/workloads.js';
 
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 export type MtlsScope = 'port' | 'workload' | 'namespace' | 'mesh' | 'default';
@@ -39,8 +39,13 @@ function oldest(list: readonly KubeObject[]): KubeObject | undefined {
   })[0];
 }
 
-/** True when the PeerAuthentication has a workload selector (otherwise it is namespace- or mesh-wide). */
-export const hasSelector = (pa: KubeObject): boolean => rec(pa.spec).selector !== undefined && rec(pa.spec).selector !== null;
+/**
+ * True when the PeerAuthentication has a workload selector (otherwise it is namespace- or mesh-wide).
+ * An empty `matchLabels` is no selector: istiod treats `spec.Selector == nil ||
+ * len(spec.Selector.MatchLabels) == 0` as "mesh & namespace level policy"
+ * (istio/istio pilot/pkg/model/authentication.go, addPeerAuthentication).
+ */
+export const hasSelector = (pa: KubeObject): boolean => Object.keys(strMap(rec(rec(pa.spec).selector).matchLabels)).length > 0;
 
 /** The namespace-wide PeerAuthentication honoured in `namespace` (the oldest), if any. */
 export function namespacePolicy(index: ObjectIndex, namespace: string): KubeObject | undefined {
@@ -78,10 +83,10 @@ export function effectiveMtls(index: ObjectIndex, w: Workload, port?: number): E
   return portMode ? { mode: portMode, scope: 'port', policy } : atWorkload;
 }
 
-/** Container ports of a workload (numbers, de-duplicated, sorted). */
+/** Container ports of a workload (numbers, de-duplicated, sorted): app containers and native sidecars. */
 export function containerPorts(w: Workload): number[] {
   const ports = new Set<number>();
-  for (const c of w.containers) {
+  for (const c of servingContainers(w)) {
     for (const p of Array.isArray(c.container.ports) ? c.container.ports : []) {
       const n = rec(p).containerPort;
       if (typeof n === 'number' && Number.isInteger(n)) ports.add(n);
@@ -98,28 +103,91 @@ export function effectiveMtlsByPort(index: ObjectIndex, w: Workload): { port?: n
 
 const INJECTION_LABEL = WellKnownLabels.istioInjection;
 const REVISION_LABEL = WellKnownLabels.istioRevision;
-const INJECT_ANNOTATION = WellKnownLabels.sidecarInject;
+const INJECT = WellKnownLabels.sidecarInject;
+
+/** Whether a workload's pods run an Istio sidecar, and how ward derived it (stated in --explain). */
+export interface SidecarInjection {
+  /** `undefined` when the input cannot tell (the namespace is not in it): callers assume a sidecar. */
+  readonly injected: boolean | undefined;
+  readonly reason: string;
+}
+
+const yes = (reason: string): SidecarInjection => ({ injected: true, reason });
+const no = (reason: string): SidecarInjection => ({ injected: false, reason });
 
 /**
- * Whether the workload's pods get a sidecar: a container named `istio-proxy` already in the pod
- * (gateways, `istioctl kube-inject` output) means yes; the pod label/annotation
- * `sidecar.istio.io/inject` decides when set; otherwise the namespace labels
- * `istio-injection=enabled` or `istio.io/rev`. `undefined` when the namespace is not in the input.
+ * Sidecar injection as Istio's injection webhook decides it (default revision install,
+ * istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml and
+ * pkg/kube/inject/inject.go injectRequired):
+ * - a container named `istio-proxy` already in the pod (gateways, `istioctl kube-inject`) means yes;
+ * - `hostNetwork` pods are never injected ("Skip injection when host networking is enabled");
+ * - namespace `istio-injection=enabled` (or `istio.io/rev` without `istio-injection`): injected
+ *   unless the pod opts out (`sidecar.istio.io/inject: "false"`, the label preferred over the annotation);
+ *   any other `istio-injection` value: no webhook matches;
+ * - a namespace with neither label: only the pod *label* `sidecar.istio.io/inject: "true"` or a pod
+ *   label `istio.io/rev` selects the webhook (its objectSelector reads labels), so the annotation
+ *   alone injects nothing.
  */
-export function sidecarInjected(index: ObjectIndex, w: Workload): boolean | undefined {
-  if (w.containers.some((c) => c.name === 'istio-proxy' && c.kind !== 'ephemeralContainer')) return true;
-  const explicit = w.podLabels[INJECT_ANNOTATION] ?? w.podAnnotations[INJECT_ANNOTATION];
-  if (explicit === 'false') return false;
+export function sidecarInjection(index: ObjectIndex, w: Workload): SidecarInjection {
+  if (w.containers.some((c) => c.name === 'istio-proxy' && c.kind !== 'ephemeralContainer')) return yes('runs an istio-proxy container');
+  if (w.podSpec.hostNetwork === true) return no('hostNetwork pod: Istio never injects a sidecar');
+  const label = w.podLabels[INJECT];
+  const choice = label ?? w.podAnnotations[INJECT];
+  const by = label !== undefined ? `pod label ${INJECT}` : `pod annotation ${INJECT}`;
+  const optedOut = choice === 'false';
   const nsObj = index.get('Namespace', undefined, w.namespace);
-  const labels = strMap(nsObj?.metadata.labels);
-  if (labels[INJECTION_LABEL] === 'disabled') return false;
-  if (labels[INJECTION_LABEL] === 'enabled' || labels[REVISION_LABEL] !== undefined) return true;
-  if (explicit === 'true') return true;
-  return nsObj ? false : undefined;
+  if (!nsObj) return optedOut ? no(`${by}: "false"`) : { injected: undefined, reason: `namespace ${w.namespace} is not in the input: assumed to have a sidecar` };
+  const labels = strMap(nsObj.metadata.labels);
+  const nsInjection = labels[INJECTION_LABEL];
+  if (nsInjection !== undefined && nsInjection !== 'enabled') return no(`namespace label ${INJECTION_LABEL}=${nsInjection}: no injection`);
+  const nsWhy = nsInjection === 'enabled' ? `namespace label ${INJECTION_LABEL}=enabled` : labels[REVISION_LABEL] !== undefined ? `namespace label ${REVISION_LABEL}=${labels[REVISION_LABEL]}` : undefined;
+  if (nsWhy) return optedOut ? no(`${nsWhy}, but ${by}: "false"`) : yes(`injected: ${nsWhy}`);
+  return podOptIn(w, by, optedOut);
+}
+
+/** A namespace without injection labels: only pod labels select the webhook. */
+function podOptIn(w: Workload, by: string, optedOut: boolean): SidecarInjection {
+  const podRev = w.podLabels[REVISION_LABEL];
+  if (podRev !== undefined) return optedOut ? no(`pod label ${REVISION_LABEL}=${podRev}, but ${by}: "false"`) : yes(`injected: pod label ${REVISION_LABEL}=${podRev}`);
+  if (w.podLabels[INJECT] === 'true') return yes(`injected: pod label ${INJECT}=true`);
+  if (w.podAnnotations[INJECT] === 'true') return no(`pod annotation ${INJECT}: "true" without a namespace injection label: the webhook selects on the pod label, so no sidecar`);
+  return no('no injection label: assumed no sidecar');
+}
+
+/** `sidecarInjection(...).injected`. */
+export function sidecarInjected(index: ObjectIndex, w: Workload): boolean | undefined {
+  return sidecarInjection(index, w).injected;
 }
 
 /** True when the namespace is labelled for sidecar injection. */
 export function namespaceInjected(index: ObjectIndex, namespace: string): boolean {
   const labels = strMap(index.get('Namespace', undefined, namespace)?.metadata.labels);
-  return labels[INJECTION_LABEL] === 'enabled' || labels[REVISION_LABEL] !== undefined;
+  return labels[INJECTION_LABEL] === 'enabled' || (labels[INJECTION_LABEL] === undefined && labels[REVISION_LABEL] !== undefined);
+}
+
+const EXCLUDE_INBOUND = 'traffic.sidecar.istio.io/excludeInboundPorts';
+const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
+
+function portList(v: string): Set<number> {
+  return new Set(v.split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x)).map(Number));
+}
+
+/**
+ * Whether inbound TCP `port` goes through the sidecar. istio-iptables RETURNs (bypasses Envoy for)
+ * every port of `excludeInboundPorts`, and with `includeInboundPorts` other than "*" redirects only
+ * the listed ports (istio/istio tools/istio-iptables/pkg/capture/run.go; the injection template
+ * passes the pod annotations traffic.sidecar.istio.io/excludeInboundPorts and includeInboundPorts).
+ * A bypassed port gets neither mTLS nor AuthorizationPolicy.
+ */
+export function inboundIntercepted(w: Workload, port: number): { intercepted: boolean; reason?: string } {
+  const include = w.podAnnotations[INCLUDE_INBOUND];
+  if (include !== undefined && include.trim() !== '*' && !portList(include).has(port)) return { intercepted: false, reason: `${INCLUDE_INBOUND}: "${include}" does not list it` };
+  const exclude = w.podAnnotations[EXCLUDE_INBOUND];
+  if (exclude !== undefined && portList(exclude).has(port)) return { intercepted: false, reason: `${EXCLUDE_INBOUND}: "${exclude}" lists it` };
+  return { intercepted: true };
+}
+
+/** Ports named in the interception annotations (segment boundaries for the flow engine). */
+export function interceptionPorts(w: Workload): number[] {
+  return [INCLUDE_INBOUND, EXCLUDE_INBOUND].flatMap((a) => [...portList(w.podAnnotations[a] ?? '')]);
 }

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../charts-src/kube.js';
 import { arr, rec, recs, str, strs, text, type Rec } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
+import { isDryRun } from '../flows/authz.js';
 import { namespaceInjected } from '../mesh/mtls.js';
 import type { Finding, Rule } from '../types.js';
 import { cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
@@ -20,9 +21,13 @@ export const AUTHZ_GATEWAY_NO_TLS = 'WARD-AUTHZ-006';
 const action = (ap: KubeObject): string => str(rec(ap.spec).action) ?? 'ALLOW';
 const hasSelector = (ap: KubeObject): boolean => rec(ap.spec).selector !== undefined || rec(ap.spec).targetRef !== undefined || rec(ap.spec).targetRefs !== undefined;
 
-/** `spec: {}` (or ALLOW without rules) selecting the whole namespace: nothing is allowed unless another policy says so. */
+/**
+ * `spec: {}` (or ALLOW without rules) selecting the whole namespace: nothing is allowed unless another
+ * policy says so. A dry run (`istio.io/dry-run: "true"`) is not enforced (istiod puts it in shadow
+ * rules: istio/istio pilot/pkg/security/authz/builder/builder.go isDryRun), so it locks nothing.
+ */
 export function isAllowNothing(ap: KubeObject): boolean {
-  return !hasSelector(ap) && action(ap) === 'ALLOW' && arr(rec(ap.spec).rules).length === 0;
+  return !hasSelector(ap) && action(ap) === 'ALLOW' && arr(rec(ap.spec).rules).length === 0 && !isDryRun(ap);
 }
 
 const ISTIO_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule', 'VirtualService', 'Gateway', 'Sidecar'];

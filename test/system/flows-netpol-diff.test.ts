@@ -54,6 +54,24 @@ const DELIBERATE: Readonly<Record<string, { why: string; check: (np: ReturnType<
       expect(withoutRs).toBe(ward);
     },
   },
+  '41-pods-owned-outside-input': {
+    why: 'A Pod whose controller is not a workload of the input (here a CloudNativePG Cluster) is analysed as a pod by ward, '
+      + 'named ns/pod[Pod]; netpol-analyzer names it after its owner (db/pg[Cluster]). Pods of one such owner may differ in '
+      + 'labels (CNPG primary and replicas). With the name replaced the outputs are identical.',
+    check: (np, ward) => {
+      expect(np.stdout).toContain('db/pg[Cluster]');
+      expect(np.stdout.replaceAll('db/pg[Cluster]', 'db/pg-1[Pod]')).toBe(ward);
+    },
+  },
+  '44-named-port-native-sidecar': {
+    why: 'Kubernetes resolves named ports on native sidecars (init containers with restartPolicy: Always) after the app '
+      + 'containers (pkg/api/v1/pod/util.go FindPort); netpol-analyzer 1.4.4 reads app containers only and warns that '
+      + '"metrics" has no match. ward allows TCP 8080,9100 where netpol-analyzer allows TCP 8080.',
+    check: (np, ward) => {
+      expect(np.stdout).toContain('web/client[Deployment] => web/web[Deployment] : TCP 8080\n');
+      expect(ward.replace('TCP 8080,9100', 'TCP 8080')).toBe(np.stdout);
+    },
+  },
   '31-ipv6-ipblock': {
     why: 'ward analyses IPv4 and ignores IPv6 ipBlocks. netpol-analyzer 1.4.4 reads 2001:db8::/32 as the IPv4 '
       + 'address made of its first four bytes (32.1.13.184) and prints it as a permitted source: a netpol-analyzer bug. '

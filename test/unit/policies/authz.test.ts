@@ -26,6 +26,9 @@ const table: Record<string, Case[]> = {
     { name: 'fails an injected namespace without it', yaml: NS + DEPLOY,
       expect: [{ severity: 'high', message: 'Namespace dev has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies', at: 'apiVersion: v1' }] },
     { name: 'passes a namespace outside the mesh', yaml: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: dev}\n', expect: [] },
+    { name: 'fails when the only allow-nothing is a dry run (istio.io/dry-run: "true" is not enforced)',
+      yaml: NS + ap('allow-nothing', '').replace('namespace: dev}', 'namespace: dev, annotations: {istio.io/dry-run: "true"}}'),
+      expect: [{ severity: 'high', message: 'Namespace dev has no allow-nothing AuthorizationPolicy (spec: {}): every caller is allowed where no ALLOW policy applies', at: 'apiVersion: v1' }] },
   ],
   [AUTHZ.AUTHZ_ALLOW_ANY_SOURCE]: [
     { name: 'passes an ALLOW rule with principals', yaml: ap('db', ALLOW_REGISTRY), expect: [] },
