@@ -13,6 +13,9 @@ export const KNOWN_DEFAULT_VALUES: ReadonlySet<string> = new Set([
   'password', 'passw0rd', 'password1', 'password123', 'secret', 'default', 'root', 'toor', 'test', 'guest', 'letmein', 'qwerty',
   'postgres', 'keycloak', 'minio', 'minioadmin', 'minio123', 'odoo', 'openg2p', 'mosip', 'mosip123', 'sruser', 'keymgruser',
   '1234', '12345', '123456', '12345678', '123456789',
+  // The SoftHSM security PIN the OpenG2P key-manager chart hard-codes (the same in every install):
+  // openg2p-social-registry-1.3.1.tgz charts/keymanager/values.yaml `softhsm.securityPIN` (base64).
+  '16032228',
 ]);
 
 /** Whether a value is one of `KNOWN_DEFAULT_VALUES`, ignoring case and surrounding white space. */
@@ -34,4 +37,30 @@ export function shannonEntropy<T>(symbols: Iterable<T> & { readonly length: numb
     bits -= p * Math.log2(p);
   }
   return bits;
+}
+
+/** Key names that hold a credential: a password, secret, token, key, PIN or credential. */
+const CREDENTIAL_KEY = /(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|signing[_-]?key|credentials?|(^|[_.-])pin$|(^|[_.-])key$)/i;
+/** Key names that hold plain settings: ports, protocols, database and host names, user names, Git refs. */
+const SETTING_KEY = /(^|[_.-])(port|proto(col)?|db|database|dbname|host(name)?|user(name)?|name|url|uri|branch|repo(sitory)?|path|dir|mode|enabled|type|id)$/i;
+/** Values shaped like settings, not credentials: numbers, booleans, host names, URLs, Git refs, URL-encoded or JSON text. */
+const SETTING_VALUE = /^(\d{1,6}|true|false|yes|no|on|off|(https?|redis|postgres(ql)?|jdbc:[a-z]+):\/\/\S*|[a-z0-9-]+(\.[a-z0-9-]+)+|(master|main|develop|develop-[\w.-]+|release-[\w.-]+|v?\d+(\.\d+)+)|[[{].*[\]}]|.*%[0-9A-F]{2}.*)$/is;
+
+/**
+ * Whether a Secret key holds a credential, decided by its name and the shape of its value: a
+ * credential-named key always does; a setting-named key (`REDIS_PORT`, `DB_USER`, `branch`) never
+ * does; any other key does unless its value is shaped like a setting (a port, boolean, host name,
+ * Git branch, URL-encoded or JSON text).
+ */
+export function isCredentialKey(key: string, value: string): boolean {
+  if (CREDENTIAL_KEY.test(key)) return true;
+  if (SETTING_KEY.test(key)) return false;
+  return !SETTING_VALUE.test(value.trim());
+}
+
+const DEFAULT_ADMIN_USERS: ReadonlySet<string> = new Set(['admin', 'administrator', 'root', 'minioadmin']);
+
+/** A user-name key holding a default administrator name (MinIO `root-user: admin`): half of a default login. */
+export function isDefaultAdminUser(key: string, value: string): boolean {
+  return /user/i.test(key) && DEFAULT_ADMIN_USERS.has(value.trim().toLowerCase());
 }

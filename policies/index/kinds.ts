@@ -13,6 +13,8 @@ export const KNOWN_KINDS: ReadonlySet<string> = new Set([
   'PeerAuthentication', 'DestinationRule', 'AuthorizationPolicy', 'Gateway', 'VirtualService', 'Sidecar',
   'RequestAuthentication', 'ServiceEntry',
   'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'RegistryDeployment',
+  // Read and found to carry nothing the rules audit (storage requests, disruption budgets): not "unknown".
+  'PersistentVolumeClaim', 'PodDisruptionBudget',
 ]);
 
 /** `Kind.group` (kubectl's notation), or `Kind` for the core group. */

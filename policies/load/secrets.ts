@@ -3,7 +3,7 @@
  * reach the index, the rules, a finding or a report.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
-import { isKnownDefault } from '../secret-strength.js';
+import { isCredentialKey, isDefaultAdminUser, isKnownDefault } from '../secret-strength.js';
 import type { SecretFacts } from './types.js';
 
 /** Values shorter than this are weak. */
@@ -16,7 +16,10 @@ function decode(value: unknown, base64: boolean): string | undefined {
   return base64 ? Buffer.from(value, 'base64').toString('utf8') : value;
 }
 
-function weakness(value: string): SecretFacts['weak'][number]['reason'] | undefined {
+function weakness(key: string, value: string): SecretFacts['weak'][number]['reason'] | undefined {
+  // Ports, user names, Git branches and the like are no credentials: their length says nothing,
+  // but a default administrator name (MinIO root-user admin) is half of a default login.
+  if (!isCredentialKey(key, value)) return isDefaultAdminUser(key, value) ? 'known-default' : undefined;
   if (value.length === 0) return 'empty';
   if (isKnownDefault(value)) return 'known-default';
   if (value.length < MIN_SECRET_LENGTH) return 'short';
@@ -39,7 +42,7 @@ export function redactSecret(obj: KubeObject): { object: KubeObject; facts: Secr
     for (const [key, raw] of list) {
       keys.push(key);
       const value = decode(raw, base64);
-      const reason = value === undefined ? undefined : weakness(value);
+      const reason = value === undefined ? undefined : weakness(key, value);
       if (reason) weak.push({ key, reason });
       out[key] = REDACTED;
     }

@@ -60,13 +60,40 @@ const literalEnv: Rule = defineRule({
 });
 
 const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-const PROPERTY_SECRET = /^\s*[\w.-]*(password|passwd|secret|token|api[_-]?key)[\w.-]*\s*[=:]\s*(?!\$\{)\S+/im;
+/** `name = value` / `name: value` lines of a settings file. */
+const SETTING_LINE = /^\s*([A-Za-z_][\w.-]*)\s*[=:][ \t]*(.*)$/gm;
+/** Last word of a setting name that makes it a credential (`db.password`, `clientSecret`, `auth_token`; not `tokendir`). */
+const CREDENTIAL_WORD = /^(password|passwd|pwd|secret|token|apikey|pin)$/;
+
+/** The words of a setting name: split at `.`, `_`, `-` and camelCase humps, lower-cased. */
+export function settingWords(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[\s._-]+/).filter(Boolean).map((w) => w.toLowerCase());
+}
+
+/** Credential settings of a multi-line settings file: `set` with a literal value, `empty` with '' (the chart's slot for a literal secret). */
+export function credentialSettings(text: string): { set: string[]; empty: string[] } {
+  const set: string[] = [];
+  const empty: string[] = [];
+  for (const m of text.matchAll(SETTING_LINE)) {
+    const [name = '', raw = ''] = [m[1], m[2]];
+    const words = settingWords(name);
+    const last = words.at(-1) ?? '';
+    if (!CREDENTIAL_WORD.test(last) && !(last === 'key' && words.at(-2) === 'api')) continue;
+    const value = raw.replace(/\s+#.*$/, '').trim();
+    if (/^(''|""|)$/.test(value)) empty.push(name);
+    else if (!/^(\$\{|\{\{|true$|false$|null$|~$|[|>][-+]?$)/i.test(value)) set.push(name);
+  }
+  return { set, empty };
+}
 
 function configMapProblem(key: string, value: string): string | undefined {
   if (PEM_PRIVATE.test(value)) return 'holds a PEM private key';
   if (secretLooking(key, value) === 'name') return 'has a secret-looking name and a value';
   if (!value.includes('\n') && looksRandom(value)) return 'holds a high-entropy value that looks like a credential';
-  if (value.includes('\n') && PROPERTY_SECRET.test(value)) return 'contains a password/secret setting';
+  if (!value.includes('\n')) return undefined;
+  const found = credentialSettings(value);
+  if (found.set.length) return `contains a password/secret setting (${found.set.join(', ')})`;
+  if (found.empty.length) return `leaves the secret setting ${found.empty.join(', ')} empty, to be filled in with a literal secret`;
   return undefined;
 }
 
