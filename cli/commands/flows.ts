@@ -221,10 +221,14 @@ async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
   if (opts.focus) analysis = focus(analysis, checkFocus(analysis, opts.focus));
   const format = opts.format ?? (!opts.output && process.stdout.isTTY ? 'summary' : 'connlist');
   await emit(format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(inputs, analysis, format), opts.output);
-  if (!inputs.spec) return 0;
-  const diff = intentDiff(inputs.spec, analyzeInputs(inputs, 'both'));
-  const unmatched = unmatchedComponents(inputs.spec, g.index);
-  for (const u of unmatched) process.stderr.write(`ward flows: ${FLOW_COMPONENT_SELECTS_NOTHING}: ${unmatchedComponentMessage(inputs.spec, u)}\n`);
+  return inputs.spec ? reportIntent(inputs, inputs.spec, g.index) : 0;
+}
+
+/** The intent diff on stderr; 1 when the effective flows differ from the declared ones. */
+function reportIntent(inputs: FlowInputs, spec: NonNullable<FlowInputs['spec']>, index: Gathered['index']): number {
+  const diff = intentDiff(spec, analyzeInputs(inputs, 'both'));
+  const unmatched = unmatchedComponents(spec, index);
+  for (const u of unmatched) process.stderr.write(`ward flows: ${FLOW_COMPONENT_SELECTS_NOTHING}: ${unmatchedComponentMessage(spec, u)}\n`);
   const undeclared = diff.undeclaredEdges.length + diff.undeclaredEgress.length;
   if (undeclared + diff.blockedFlows.length + unmatched.length === 0) {
     process.stderr.write('ward flows: effective flows match the declared flows\n');

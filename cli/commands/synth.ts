@@ -91,11 +91,7 @@ async function writeHelmValues(file: string, spec: ReturnType<typeof specFrom>):
   if (overlay === undefined) {
     throw new UsageError(`--helm-values: ${spec.preset === undefined ? 'the spec names no preset' : `preset ${spec.preset} has no Helm values overlay`}; overlays exist for: ${Object.keys(helmValuesOverlays).join(', ')}`);
   }
-  try {
-    await writeFile(file, overlay(spec));
-  } catch (e) {
-    throw new Error(`cannot write the Helm values overlay to ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  await writeOutputFile(file, overlay(spec), 'Helm values overlay');
   process.stderr.write(`wrote the Helm values overlay for ${spec.preset} to ${file} (what the chart offers no value for is listed at its top)\n`);
 }
 

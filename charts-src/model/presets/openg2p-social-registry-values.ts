@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, type Pair } from 'yaml';
 import type { RegistrySpec } from '../schema.js';
 
 /**
