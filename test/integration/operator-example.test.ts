@@ -15,7 +15,12 @@ const SECRETS: Record<string, string[]> = {
   'openg2p-postgresql': ['password', 'postgres-password'],
   'openg2p-odoo': ['odoo-password'],
   'openg2p-minio': ['root-password'],
-  'openg2p-keymanager': ['p12-keystore-pass'],
+  'openg2p-keymanager-postgresql': ['password', 'postgres-password'],
+  'openg2p-keymanager-softhsm': ['security-pin'],
+  'openg2p-odk-central-postgresql': ['password', 'postgres-password'],
+  // The preset's OIDC client Secret (named after the chart's client id openg2p-sr-<namespace>) and the
+  // example's key-manager client Secret.
+  'openg2p-sr-dev': ['client_secret'],
   'openg2p-admin-client': ['client_secret'],
 };
 
@@ -47,6 +52,6 @@ describeCluster('operator: the OpenG2P example', () => {
     await createRd(ns, name, example.spec);
     const ready = await waitForCondition(ns, name, 'Ready', 'True');
     expect(ready.status?.children).toBeGreaterThan(20);
-    expect(ready.status?.secrets).toBe('5/5 valid');
+    expect(ready.status?.secrets).toBe('7/7 valid');
   });
 });

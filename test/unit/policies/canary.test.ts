@@ -40,7 +40,7 @@ describe('no credential on any stream: every error path fed a canary token', { t
     ['check --profile, a profile with a YAML error', ['check', cm, '--profile', file('profile.yaml', BROKEN_PROFILE)], 2, /profile\.yaml:3:\d+: YAML syntax error/],
     ['synth -f, a spec with a YAML error', ['synth', '-f', file('spec.yaml', BROKEN_SPEC)], 2, /spec\.yaml:3:\d+: invalid escape/],
     ['flows --spec, a spec with a YAML error', ['flows', cm, '--spec', file('spec2.yaml', BROKEN_SPEC)], 2, /spec2\.yaml:3:\d+: invalid escape/],
-    ['check, a JSON file that is not a Kubernetes object', ['check', file('token.json', FOREIGN_JSON)], 0, /token\.json:1: document 0 has no apiVersion or kind, not a Kubernetes object; skipped/],
+    ['check, a JSON file that is not a Kubernetes object', ['check', '--allow-empty', file('token.json', FOREIGN_JSON)], 0, /token\.json:1: document 0 has no apiVersion or kind, not a Kubernetes object; skipped/],
   ])('%s', (_name, args, code, says) => {
     const res = ward(args);
     expect(res.out).toMatch(says);
