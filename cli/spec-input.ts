@@ -5,6 +5,7 @@
  */
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { yamlErrorMessage } from '../policies/load/index.js';
+import { KUBE_YAML } from '../policies/load/kube-yaml.js';
 import { formatIssues, parseRegistrySpec, type RegistrySpec } from '../charts-src/model/index.js';
 import { UsageError } from './exit-codes.js';
 import { inputName, readTextInput } from './input.js';
@@ -12,7 +13,7 @@ import { inputName, readTextInput } from './input.js';
 /** Parses YAML text holding one document; syntax errors name file:line:column. Pure. */
 export function parseSpecDocument(text: string, source: string): unknown {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const docs = parseAllDocuments(text, { ...KUBE_YAML, lineCounter: lc, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   const errors = list.flatMap((d) => d.errors);
   if (errors.length > 0) {

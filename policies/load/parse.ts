@@ -8,6 +8,7 @@
  * warnings.
  */
 import { Composer, LineCounter, Parser, type Document, type YAMLError } from 'yaml';
+import { KUBE_YAML } from './kube-yaml.js';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import type { SourceLocation } from '../types.js';
 import { locateIn, positionsOf, type Positions } from './positions.js';
@@ -193,7 +194,7 @@ export function parseText(text: string, file: string, limits: LoadLimits = DEFAU
   const out: Out = { documents: [], errors: [], warnings: [] };
   const lc = new LineCounter();
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
   let prevEnd = 0;
   let docIndex = 0;
   try {
@@ -217,7 +218,7 @@ export function parseText(text: string, file: string, limits: LoadLimits = DEFAU
  */
 export function yamlSyntaxError(text: string, file: string): InputError | undefined {
   const lc = new LineCounter();
-  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
   try {
     for (const doc of composer.compose(new Parser(lc.addNewLine).parse(text), true, text.length)) {
       const first = doc.errors[0];

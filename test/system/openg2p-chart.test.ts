@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import { parseRegistrySpec, socialRegistryUnmanaged, type RegistrySpec } from '../../charts-src/model/index.js';
+import { KUBE_YAML } from '../../policies/load/kube-yaml.js';
 import { matchesSelector } from '../../charts-src/selector.js';
 import { renderSocialRegistry, socialRegistryChart, SR_NAMESPACE, SR_RELEASE, type ChartPrereq } from '../support/openg2p-chart.js';
 
@@ -27,7 +28,7 @@ function ward(args: readonly string[]): Run {
 }
 
 function objectsOf(text: string): KubeObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o): o is KubeObject => isRecord(o) && typeof o.kind === 'string');
+  return parseAllDocuments(text, KUBE_YAML).map((d) => d.toJS() as unknown).filter((o): o is KubeObject => isRecord(o) && typeof o.kind === 'string');
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);

@@ -43,6 +43,12 @@ describe('parseText', () => {
     expect(r.documents.map((d) => [d.object.metadata.name, d.line])).toEqual([['a', 4], ['b', 7]]);
   });
 
+  it('resolves scalars as Kubernetes does (YAML 1.1 through sigs.k8s.io/yaml): 0755 is octal, on/yes are booleans, dates and 1:20 stay strings, 0800 is the float 800 (go-yaml v2 resolve.go yamlStyleFloat)', () => {
+    const r = parseText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  mode: 0755\n  flag: on\n  agree: yes\n  day: 2020-01-01\n  time: 1:20\n  plain: 0800\n', 'modes.yaml');
+    const data = r.documents[0]!.object.data as Record<string, unknown>;
+    expect(data).toEqual({ mode: 493, flag: true, agree: true, day: '2020-01-01', time: '1:20', plain: 800 });
+  });
+
   it('reads a bare RegistryDeployment spec (ward synth -f input) as a RegistryDeployment', () => {
     const r = parseText('namespace: dev\ncomponents:\n  - {name: db, selector: {app: db}, serviceAccount: db, personalData: true}\n', 'spec.yaml');
     expect(r.errors).toEqual([]);
