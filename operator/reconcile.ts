@@ -50,6 +50,12 @@ export interface ReconcileDeps {
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
   readonly missingCrdRetryMs?: number;
   /**
+   * Requeue while a declared Secret is missing, weak or too old: the operator reads Secrets by name
+   * and does not watch them (least privilege), so a user who fixes one would otherwise wait for the
+   * resync. @default 60000
+   */
+  readonly secretsRetryMs?: number;
+  /**
    * What this process last wrote to each RegistryDeployment (status, finalizers) and the
    * resourceVersion it got: read through a watch cache that lags, the RegistryDeployment is
    * overlaid with it, so a stale read never causes a duplicate status write or Event.
@@ -232,6 +238,11 @@ function auditObjects(memo: AppliedMemo, desired: readonly KubeObject[], outcome
   });
 }
 
+function minDefined(...values: readonly (number | undefined)[]): number | undefined {
+  const defined = values.filter((n): n is number => n !== undefined);
+  return defined.length > 0 ? Math.min(...defined) : undefined;
+}
+
 interface Checked {
   readonly results: ConditionResult[];
   readonly extra: Omit<RegistryStatus, 'conditions' | 'observedGeneration'>;
@@ -255,7 +266,7 @@ async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec
   const wireguard = gateway && gatewayStatus(gateway);
   return {
     results,
-    requeueAfterMs: reach.requeueAfterMs,
+    requeueAfterMs: minDefined(reach.requeueAfterMs, secrets.condition.status === 'False' ? (deps.secretsRetryMs ?? 60_000) : undefined),
     extra: {
       mtlsMode: spec.mesh.mtlsMode, flows: spec.flows.length, secrets: secrets.summary,
       keyManager: reach.condition?.reason ?? configured?.reason ?? 'None', children: desired.length,
@@ -294,6 +305,6 @@ export async function reconcile(deps: ReconcileDeps, namespace: string, name: st
   if (outcome.failures.length > 0) {
     throw new Error(`reconciling ${namespace}/${name}: ${outcome.failures.map((f) => f.message).join('; ')}`, { cause: outcome.failures[0]?.error });
   }
-  const requeues = [checked.requeueAfterMs, outcome.missingKinds.length > 0 ? (deps.missingCrdRetryMs ?? 5000) : undefined].filter((n): n is number => n !== undefined);
-  return requeues.length > 0 ? { outcome: 'done', requeueAfterMs: Math.min(...requeues) } : { outcome: 'done' };
+  const requeueAfterMs = minDefined(checked.requeueAfterMs, outcome.missingKinds.length > 0 ? (deps.missingCrdRetryMs ?? 5000) : undefined);
+  return requeueAfterMs === undefined ? { outcome: 'done' } : { outcome: 'done', requeueAfterMs };
 }

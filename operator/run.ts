@@ -60,6 +60,8 @@ export interface OperatorOptions {
   /** Test seam: wraps the cluster port the reconciler writes through (e.g. to freeze mid-reconcile). */
   readonly wrapPort?: (port: ClusterPort) => ClusterPort;
   readonly missingCrdRetryMs?: number;
+  /** Requeue while a declared Secret fails its check (see ReconcileDeps.secretsRetryMs). @default 60000 */
+  readonly secretsRetryMs?: number;
   /** Leader-election timings (tests shorten them). */
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineMs?: number;
@@ -109,7 +111,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       written: new Map(),
       ...(options.probe === false ? {} : { probe: probeKeyManager }),
       ...(options.audit === false ? {} : { audit: options.audit ?? ((objects, spec) => auditCondition(objects, spec, clock())) }),
-      ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs }),
+      ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs, secretsRetryMs: options.secretsRetryMs }),
     },
   });
 }

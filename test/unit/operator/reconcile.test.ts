@@ -104,6 +104,17 @@ describe('reconcile', () => {
     expect([...port.objects.values()].some((o) => o.kind === 'NetworkPolicy')).toBe(true);
   });
 
+  it('requeues after secretsRetryMs while a declared Secret is missing, and stops once it is strong (Secrets are read, not watched)', async () => {
+    const withSecret = { ...spec, secrets: [{ name: 'pg', keys: [{ key: 'password' }], usedBy: ['postgresql'] }] };
+    const port = new FakePort(withSecret);
+    const d = deps(port, { secretsRetryMs: 777 });
+    expect(await reconcile(d, 'reg', 'sr')).toEqual({ outcome: 'done', requeueAfterMs: 777 });
+    expect(cond(port, 'SecretsValid')).toMatchObject({ status: 'False' });
+    port.putSecret('reg', 'pg', { password: 'T7#kq9!vLz2@xW4m$Rp8' });
+    expect(await reconcile(d, 'reg', 'sr')).toEqual({ outcome: 'done' });
+    expect(cond(port, 'SecretsValid')).toMatchObject({ status: 'True' });
+  });
+
   it('writes status, then throws on an apply failure so the queue retries (never reports Ready after a failed apply)', async () => {
     const port = new FakePort(spec);
     port.failApply = (o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'registry' ? new Error('HTTP 500') : undefined);
