@@ -116,13 +116,28 @@ const istioGateways = (index: ObjectIndex): KubeObject[] => index.ofKind('Gatewa
 
 const WILDCARD = /^(?:[^/]+\/)?\*$/;
 
+/**
+ * Server protocols whose traffic is matched against `hosts`: the HTTP family by Host/:authority, TLS
+ * (and HTTPS passthrough) by SNI. Istio's Gateway reference (istio/api networking/v1alpha3/gateway.proto,
+ * Server.hosts): "While typically applicable to HTTP services, it can also be used for TCP services
+ * using TLS with SNI"; a plain TCP (or MONGO, …) server is matched by port alone, so its hosts select
+ * nothing. Istio parses the protocol case-insensitively (pkg/config/protocol: `protocol: tcp` is TCP).
+ */
+const HOST_MATCHED_PROTOCOLS: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'GRPC-WEB', 'TLS']);
+
+/** Whether a Gateway server's hosts decide what it accepts (a server naming no protocol is taken to). */
+function hostsMatter(server: Readonly<Record<string, unknown>>): boolean {
+  const protocol = str(rec(server.port).protocol);
+  return protocol === undefined || HOST_MATCHED_PROTOCOLS.has(protocol.toUpperCase());
+}
+
 const wildcardHost: Rule = defineRule({
   id: AUTHZ_GATEWAY_WILDCARD_HOST, title: 'Gateway server accepts any host', severity: 'medium',
   rationale: 'hosts: "*" binds every host name (and every VirtualService of any namespace) to the gateway server: routes meant to stay internal can be published by mistake.',
   remediation: 'List the exact host names the server publishes (e.g. registry.example.org).',
   controls: { nsa: NSA.networkPolicies, owasp2025: 'K05' },
   check: (index) => istioGateways(index).flatMap((g) => recs(rec(g.spec).servers).flatMap((s, i): Finding[] =>
-    strs(s.hosts).some((h) => WILDCARD.test(h))
+    hostsMatter(s) && strs(s.hosts).some((h) => WILDCARD.test(h))
       ? [findingOf(index, wildcardHost, g, `Gateway ${ns0(index, g)}/${g.metadata.name} server ${String(i)} (port ${text(rec(s.port).number)}) accepts any host ("*")`, { path: ['spec', 'servers', i, 'hosts'] })]
       : [])),
 });

@@ -56,6 +56,11 @@ const table: Record<string, Case[]> = {
     { name: 'passes named hosts', yaml: gw('    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: [sr.example.org]\n      tls: {mode: SIMPLE, credentialName: sr-cert}'), expect: [] },
     { name: 'fails hosts "*"', yaml: gw('    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: ["*"]\n      tls: {mode: SIMPLE, credentialName: sr-cert}'),
       expect: [{ severity: 'medium', message: 'Gateway dev/pg server 0 (port 443) accepts any host ("*")', at: 'hosts: ["*"]' }] },
+    { name: 'passes hosts "*" on a plain TCP server, where Istio matches no host (OpenG2P PostgreSQL, protocol: tcp)',
+      yaml: gw('    - port: {number: 5432, name: tcp-postgres, protocol: tcp}\n      hosts: ["*"]'), expect: [] },
+    { name: 'fails hosts "*" on a TLS server, whose SNI is matched against them (the TCP server beside it passes)',
+      yaml: gw('    - port: {number: 5432, name: tcp-postgres, protocol: TCP}\n      hosts: ["*"]\n    - port: {number: 9443, name: tls, protocol: TLS}\n      hosts: ["*"]\n      tls: {mode: PASSTHROUGH}'),
+      expect: [{ severity: 'medium', message: 'Gateway dev/pg server 1 (port 9443) accepts any host ("*")', at: 'hosts: ["*"]', nth: 1 }] },
   ],
   [AUTHZ.AUTHZ_GATEWAY_NO_TLS]: [
     { name: 'passes HTTPS with TLS', yaml: gw('    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: [sr.example.org]\n      tls: {mode: SIMPLE, credentialName: sr-cert}'), expect: [] },
