@@ -41,7 +41,7 @@ function scPath(c: ContainerEntry, field: string, w: Workload): FieldPath {
   return c.path;
 }
 
-type ContainerCheck = (w: Workload, c: ContainerEntry, index: ObjectIndex) => { message: string; path?: FieldPath } | undefined;
+type ContainerCheck = (w: Workload, c: ContainerEntry, index: ObjectIndex) => { message: string; path?: FieldPath; remediation?: string } | undefined;
 
 function perContainer(rule: () => Rule, check: ContainerCheck, kinds: readonly ContainerEntry['kind'][] = ['container', 'initContainer', 'ephemeralContainer']) {
   return (index: ObjectIndex): Finding[] => {
@@ -50,7 +50,7 @@ function perContainer(rule: () => Rule, check: ContainerCheck, kinds: readonly C
       for (const c of w.containers) {
         if (!kinds.includes(c.kind)) continue;
         const hit = check(w, c, index);
-        if (hit) out.push(findingOf(index, rule(), w.object, hit.message, { path: hit.path ?? c.path }));
+        if (hit) out.push(findingOf(index, rule(), w.object, hit.message, { path: hit.path ?? c.path, ...(hit.remediation === undefined ? {} : { remediation: hit.remediation }) }));
       }
     }
     return out;
@@ -131,14 +131,21 @@ const dropAll: Rule = defineRule({
     : { message: `${describeContainer(w, c)} does not drop ALL capabilities`, path: [...c.path, 'securityContext', 'capabilities'] }),
 });
 
+/** POD-008's remediation for the capabilities a container actually adds (NET_ADMIN's exception named only when it adds NET_ADMIN). */
+function addedCapsRemediation(extra: readonly string[]): string {
+  const remove = `Remove ${extra.join(', ')} from capabilities.add (Pod Security restricted allows NET_BIND_SERVICE only)`;
+  const netAdmin = extra.some((x) => /^(CAP_)?NET_ADMIN$/i.test(x));
+  return netAdmin ? `${remove}; only a WireGuard gateway needs NET_ADMIN: waive it there, with the reason.` : `${remove}; if the image cannot start without one, waive this finding with the reason.`;
+}
+
 const addedCaps: Rule = defineRule({
   id: POD_ADDED_CAPS, title: 'Capabilities added', severity: 'high',
   rationale: 'Pod Security restricted allows adding NET_BIND_SERVICE only; NET_ADMIN, SYS_ADMIN and friends widen the kernel attack surface.',
-  remediation: 'Remove capabilities.add (NET_BIND_SERVICE is the only one allowed); confine NET_ADMIN to the WireGuard gateway with a waiver.',
+  remediation: 'Remove the added capabilities from capabilities.add (Pod Security restricted allows NET_BIND_SERVICE only); one a container cannot start without (NET_ADMIN on a WireGuard gateway) takes a waiver with the reason.',
   controls: { cis1_12: cis('5.2.9'), nsa: NSA.hardening, owasp2025: 'K01' },
   check: perContainer(() => addedCaps, (w, c) => {
     const extra = strs(caps(c).add).filter((x) => x !== 'NET_BIND_SERVICE');
-    return extra.length ? { message: `${describeContainer(w, c)} adds capabilities ${extra.join(', ')}: drop them`, path: [...c.path, 'securityContext', 'capabilities', 'add'] } : undefined;
+    return extra.length ? { message: `${describeContainer(w, c)} adds capabilities ${extra.join(', ')}: drop them`, path: [...c.path, 'securityContext', 'capabilities', 'add'], remediation: addedCapsRemediation(extra) } : undefined;
   }),
 });
 

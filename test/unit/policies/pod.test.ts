@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as POD from '../../../policies/rules/pod.js';
-import { summarise, type Case } from './helpers.js';
+import { runRule, summarise, type Case } from './helpers.js';
 
 /** A Deployment that passes every POD rule; cases replace one line or block of it. */
 const HARDENED = `apiVersion: apps/v1
@@ -183,5 +183,17 @@ describe.each(Object.entries(table))('%s', (id, cases) => {
   it.each(cases)('$name', (c) => {
     const { got, want } = summarise(id, c);
     expect(got).toEqual(want);
+  });
+});
+
+describe('WARD-POD-008 remediation names what the container adds', () => {
+  const caps = (add: string): string => appSc(`            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n            capabilities: {drop: [ALL], add: [${add}]}`);
+  it.each([
+    { name: 'file-ownership capabilities (OpenG2P Odoo) are to be removed, with no word of NET_ADMIN', add: 'CHOWN, FOWNER, SYS_CHROOT, SETGID, SETUID, DAC_OVERRIDE',
+      remediation: 'Remove CHOWN, FOWNER, SYS_CHROOT, SETGID, SETUID, DAC_OVERRIDE from capabilities.add (Pod Security restricted allows NET_BIND_SERVICE only); if the image cannot start without one, waive this finding with the reason.' },
+    { name: 'NET_ADMIN is to be removed, and kept only on a WireGuard gateway under a waiver', add: 'NET_ADMIN, NET_BIND_SERVICE',
+      remediation: 'Remove NET_ADMIN from capabilities.add (Pod Security restricted allows NET_BIND_SERVICE only); only a WireGuard gateway needs NET_ADMIN: waive it there, with the reason.' },
+  ])('$name', ({ add, remediation }) => {
+    expect(runRule(POD.POD_ADDED_CAPS, caps(add)).map((f) => f.remediation)).toEqual([remediation]);
   });
 });
