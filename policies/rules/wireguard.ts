@@ -140,25 +140,36 @@ function netAdminOrPrivileged(container: Readonly<Record<string, unknown>>): str
   return undefined;
 }
 
+/** The first container of a WireGuard workload that adds NET_ADMIN or runs privileged (Istio's own `istio-init` aside), with what it does. */
+function privilegedGatewayContainer(w: Workload): { container: Workload['containers'][number]; what: string } | undefined {
+  for (const c of w.containers) {
+    // Istio's own init container (without istio-cni) adds NET_ADMIN to redirect traffic; WARD-POD-008 covers it.
+    if (c.kind === 'initContainer' && c.name === 'istio-init') continue;
+    const what = netAdminOrPrivileged(c.container);
+    if (what !== undefined) return { container: c, what };
+  }
+  return undefined;
+}
+
+/**
+ * WG-004 owns one fact: a WireGuard gateway, which needs NET_ADMIN, does not run alone in its own
+ * namespace. NET_ADMIN or privileged on any other container is WARD-POD-008's or WARD-POD-001's fact,
+ * reported there once (a stack without WireGuard gets no WG finding).
+ */
 const netAdminOutsideGateway: Rule = defineRule({
-  id: WG_NET_ADMIN_OUTSIDE_GATEWAY, title: 'NET_ADMIN or privileged outside the WireGuard gateway namespace', severity: 'high',
-  rationale: 'NET_ADMIN lets a container rewrite routes and firewall rules of its network namespace, bypassing NetworkPolicy intent; only the WireGuard gateway needs it, alone in its own namespace.',
-  remediation: 'Drop NET_ADMIN (and privileged) from this container; run the WireGuard gateway alone in its own namespace (ward: spec.wireguard.namespace).',
+  id: WG_NET_ADMIN_OUTSIDE_GATEWAY, title: 'WireGuard gateway with NET_ADMIN not alone in its namespace', severity: 'high',
+  rationale: 'NET_ADMIN lets the gateway rewrite routes and firewall rules; only it needs that, so it runs alone in its own namespace, where NetworkPolicy, RBAC and Pod Security can be as tight as it allows without loosening them for other workloads.',
+  remediation: 'Run the WireGuard gateway alone in its own namespace (ward: spec.wireguard.namespace) and move the other workloads out.',
   controls: { cis1_12: cis('5.2.9'), nsa: NSA.podSecurity, owasp2025: 'K01' },
-  check: (index) => {
-    const gateways = gatewayNamespaces(index);
-    return index.workloads
-      .filter((w) => !w.namespace.startsWith('kube-') && !(gateways.has(w.namespace) && isWireguardWorkload(w)))
-      .flatMap((w) =>
-        w.containers.flatMap((c) => {
-          // Istio's own init container (without istio-cni) adds NET_ADMIN to redirect traffic; WARD-POD-008 covers it.
-          if (c.kind === 'initContainer' && c.name === 'istio-init') return [];
-          const what = netAdminOrPrivileged(c.container);
-          if (what === undefined) return [];
-          return [findingOf(index, netAdminOutsideGateway, w.object, `${w.ref.kind} ${w.namespace}/${w.ref.name} container "${c.name}" ${what} outside the WireGuard gateway namespace`, { path: [...c.path, 'securityContext'] })];
-        }),
-      );
-  },
+  check: (index) => index.workloads.filter(isWireguardWorkload).flatMap((w): Finding[] => {
+    const hit = privilegedGatewayContainer(w);
+    const others = index.workloadsIn(w.namespace).filter((o) => !isWireguardWorkload(o));
+    if (hit === undefined || others.length === 0) return [];
+    const named = others.slice(0, 3).map((o) => `${o.ref.kind} ${o.namespace}/${o.ref.name}`).join(', ') + (others.length > 3 ? ` and ${String(others.length - 3)} more` : '');
+    return [findingOf(index, netAdminOutsideGateway, w.object,
+      `${w.ref.kind} ${w.namespace}/${w.ref.name}, a WireGuard gateway whose container "${hit.container.name}" ${hit.what}, shares namespace ${w.namespace} with ${named}: run it alone in its own namespace`,
+      { path: [...hit.container.path, 'securityContext'] })];
+  }),
 });
 
 const gatewayNoDefaultDeny: Rule = defineRule({

@@ -107,19 +107,30 @@ describe('WARD-WG rules', () => {
       expected: [],
     },
     {
-      name: 'NET_ADMIN in the registry namespace',
+      name: 'NET_ADMIN in the registry namespace, which WARD-POD-008 reports (one rule owns one fact)',
       id: WG_NET_ADMIN_OUTSIDE_GATEWAY,
       objects: [bastion, deployment('dev', 'odoo', { securityContext: { capabilities: { add: ['NET_ADMIN'] } } })],
-      expected: ['WARD-WG-004 high Deployment dev/odoo container "main" adds NET_ADMIN outside the WireGuard gateway namespace'],
+      expected: [],
     },
     {
-      name: 'a WireGuard gateway sharing its namespace with another workload',
+      name: 'a privileged sysctl init container in a stack without WireGuard (OpenG2P OpenSearch), which WARD-POD-001 reports',
+      id: WG_NET_ADMIN_OUTSIDE_GATEWAY,
+      objects: [{
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'sr-logging-opensearch-master', namespace: 'sr' },
+        spec: { selector: { matchLabels: { app: 'opensearch' } }, template: { metadata: { labels: { app: 'opensearch' } }, spec: {
+          initContainers: [{ name: 'sysctl', image: 'docker.io/bitnami/os-shell:12', command: ['sysctl', '-w', 'vm.max_map_count=262144'], securityContext: { privileged: true, runAsUser: 0 } }],
+          containers: [{ name: 'opensearch', image: 'docker.io/bitnami/opensearch:2', ports: [{ name: 'rest-api', containerPort: 9200 }] }],
+        } } },
+      }],
+      expected: [],
+    },
+    {
+      name: 'a WireGuard gateway sharing its namespace with another workload (whose privileged container WARD-POD-001 reports)',
       id: WG_NET_ADMIN_OUTSIDE_GATEWAY,
       objects: [bastion, deployment('vpn', 'debug', { securityContext: { privileged: true } })],
-      expected: [
-        'WARD-WG-004 high Deployment vpn/wireguard container "main" adds NET_ADMIN outside the WireGuard gateway namespace',
-        'WARD-WG-004 high Deployment vpn/debug container "main" runs privileged outside the WireGuard gateway namespace',
-      ],
+      expected: ['WARD-WG-004 high Deployment vpn/wireguard, a WireGuard gateway whose container "main" adds NET_ADMIN, shares namespace vpn with Deployment vpn/debug: run it alone in its own namespace'],
     },
     {
       name: 'the gateway alone in its namespace, kube-system, and Istio\'s own init container',
