@@ -47,6 +47,30 @@ const SETTING_KEY = /(^|[_.-])(port|proto(col)?|db|database|dbname|host(name)?|u
 const SETTING_VALUE = /^(\d{1,6}|true|false|yes|no|on|off|(https?|redis|postgres(ql)?|jdbc:[a-z]+):\/\/\S*|[a-z0-9-]+(\.[a-z0-9-]+)+|(master|main|develop|develop-[\w.-]+|release-[\w.-]+|v?\d+(\.\d+)+)|[[{].*[\]}]|.*%[0-9A-F]{2}.*)$/is;
 
 /**
+ * Whether a value is JSON text (an object or array) or such text URL-encoded (`%5B%7B%22name%22…`):
+ * structured settings, not a credential, however high the entropy of their letters.
+ */
+export function isStructuredText(value: string): boolean {
+  const v = value.trim();
+  const parses = (text: string): boolean => {
+    if (!/^[[{]/.test(text)) return false;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null;
+    } catch {
+      return false;
+    }
+  };
+  if (parses(v)) return true;
+  if (!/%[0-9A-F]{2}/i.test(v)) return false;
+  try {
+    return parses(decodeURIComponent(v).trim());
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether a Secret key holds a credential, decided by its name and the shape of its value: a
  * credential-named key always does; a setting-named key (`REDIS_PORT`, `DB_USER`, `branch`) never
  * does; any other key does unless its value is shaped like a setting (a port, boolean, host name,

@@ -8,7 +8,7 @@ import { envOf } from '../index/env.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import { describeContainer, type Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
-import { shannonEntropy } from '../secret-strength.js';
+import { isStructuredText, shannonEntropy } from '../secret-strength.js';
 import { raise, type Finding, type Rule, type Severity } from '../types.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
@@ -26,9 +26,9 @@ export const KM_SECRET_NAMES: ReadonlySet<string> = new Set(['KEYMANAGER_AUTH_CL
 /** Shannon entropy of a string in bits per character. */
 export const entropy = (s: string): number => shannonEntropy(s);
 
-/** A value that looks like a random credential (long, high entropy, no spaces, not a URL or path). */
+/** A value that looks like a random credential (long, high entropy, no spaces, not a URL, path, JSON or URL-encoded JSON text). */
 export function looksRandom(v: string): boolean {
-  return v.length >= 20 && !/[\s/]/.test(v) && !/^[a-z]+:/i.test(v) && entropy(v) >= 4.2 && /\d/.test(v) && /[A-Za-z]/.test(v);
+  return v.length >= 20 && !/[\s/]/.test(v) && !/^[a-z]+:/i.test(v) && entropy(v) >= 4.2 && /\d/.test(v) && /[A-Za-z]/.test(v) && !isStructuredText(v);
 }
 
 const isReference = (v: string): boolean => /^\$\(\w+\)$/.test(v.trim()) || /^\{\{.*\}\}$/.test(v.trim());

@@ -21,6 +21,8 @@ const secret = (data: string): string => `---\napiVersion: v1\nkind: Secret\nmet
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const cm = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: dev}\ndata:\n${data}\n`;
 const LITERAL = 'Zt4Wq9Lm2Vx8Rk5Np7Bc3Hd6';
+/** Compact JSON whose letters are varied enough to score as random (entropy above 4.2 bits, plain and URL-encoded). */
+const JSON_TEXT = JSON.stringify([{ name: 'RegistrantIndividualGroupKindXyz9', fq: 'bqJvMwPzk7' }]);
 
 const table: Record<string, Case[]> = {
   [SEC.SEC_LITERAL_ENV]: [
@@ -30,6 +32,8 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'high', message: 'Deployment dev/minio container "minio" sets MINIO_IDENTITY_OPENID_CLIENT_SECRET to a secret-looking literal value: reference a Secret instead', at: '- name: MINIO_IDENTITY_OPENID_CLIENT_SECRET' }] },
     { name: 'fails a high-entropy literal under an innocent name', yaml: deploy(`            - name: S3_CONFIG\n              value: "${LITERAL}"`),
       expect: [{ severity: 'medium', message: 'Deployment dev/minio container "minio" sets S3_CONFIG to a high-entropy literal value that looks like a credential: reference a Secret instead', at: '- name: S3_CONFIG' }] },
+    { name: 'passes URL-encoded JSON and JSON text, which are settings however varied their letters (OpenG2P filters)',
+      yaml: deploy(`            - name: REGISTRY_FILTERS\n              value: "${encodeURIComponent(JSON_TEXT)}"\n            - name: REGISTRY_FIELDS\n              value: '${JSON_TEXT}'`), expect: [] },
   ],
   [SEC.SEC_CONFIGMAP_SECRET]: [
     { name: 'passes plain settings', yaml: cm('  LOG_LEVEL: info\n  DB_HOST: postgres'), expect: [] },
@@ -90,6 +94,8 @@ describe('secret values never reach findings', () => {
   it('scores entropy and names', () => {
     expect(entropy('aaaa')).toBe(0);
     expect(entropy(LITERAL)).toBeGreaterThan(4.2);
+    expect(entropy(JSON_TEXT)).toBeGreaterThan(4.2);
+    expect(entropy(encodeURIComponent(JSON_TEXT))).toBeGreaterThan(4.2);
     expect(secretLooking('KEYCLOAK_TOKEN_URL', 'https://kc/token')).toBeUndefined();
     expect(secretLooking('ENABLE_PASSWORD_RESET', 'true')).toBeUndefined();
     expect(secretLooking('DB_PASSWORD', '$(DB_PASSWORD)')).toBeUndefined();
