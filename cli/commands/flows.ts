@@ -21,6 +21,7 @@ import { nearestNames, refuseEmpty } from '../guards.js';
 import { namespaceNoticeLine, writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { readSpecFile } from '../spec-input.js';
+import { readClusterObjects } from '../cluster-input.js';
 import { writeOutputFile } from '../write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -121,13 +122,7 @@ interface Gathered {
 async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gathered> {
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
-    const { readCluster } = await import('../../policies/cluster.js');
-    let objects: KubeObject[];
-    try {
-      objects = await readCluster({ ...(opts.context ? { context: opts.context } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
-    } catch (err) {
-      throw new UsageError(`cannot read the cluster: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const objects = await readClusterObjects(opts);
     return { index: buildIndex({ objects, cluster: true }), documents: [], objects, hashes: [] };
   }
   if (!paths.length) throw new UsageError('nothing to analyse: give files, directories or "-" for stdin (or --cluster)');

@@ -3,6 +3,7 @@ import { registerCheck } from './check.js';
 import { registerDevCluster } from './dev-cluster.js';
 import { registerOperator } from './operator.js';
 import { registerFlows } from './flows.js';
+import { registerInit } from './init.js';
 import { registerSynth } from './synth.js';
 import { registerWg } from './wg.js';
 
@@ -17,6 +18,7 @@ export const commands: readonly CommandRegistration[] = [
   registerSynth,
   registerCheck,
   registerFlows,
+  registerInit,
   registerWg,
   registerOperator,
   registerDevCluster,
