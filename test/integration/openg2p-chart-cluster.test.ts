@@ -101,6 +101,19 @@ describe.skipIf(!kubeconfigPath || typeof prereq === 'string')('the real OpenG2P
     expect(hardening.filter((o) => o.kind === 'AuthorizationPolicy').length).toBeGreaterThan(20);
   });
 
+  it('ward init --cluster reads the applied chart read-only and infers the same components and flows as from the render, with no Secret value in its output', () => {
+    const r = ward(['init', '--cluster', '--namespace', SR_NAMESPACE, '--kubeconfig', kubeconfigPath!]);
+    expect(r.stderr).toMatch(/ward init: 24 component\(s\), 23 flow\(s\) from 28 workload\(s\) in the cluster, namespace sr/);
+    expect(r.code).toBe(0);
+    const rd = parse(r.stdout, KUBE_YAML) as { spec: { components: { name: string }[]; flows: unknown[] } };
+    expect(rd.spec.components.map((c) => c.name)).toContain('keymanager-postgresql');
+    expect(r.stdout).toMatch(/# Deployment sr-odoo \(Deployment sr\/sr-odoo\)/);
+    // Credentials only: the chart's git-config Secrets also hold `branch: master`, a word the pod labels use too.
+    const secretValues = render.filter((o) => o.kind === 'Secret').flatMap((s) => Object.entries((s as { data?: Record<string, string> }).data ?? {}).filter(([k]) => /pass|pin|secret|token|key/i.test(k)).map(([, b64]) => Buffer.from(b64, 'base64').toString('utf8'))).filter((v) => v.length >= 6);
+    expect(secretValues.length).toBeGreaterThan(5);
+    for (const v of secretValues) expect(r.stdout.includes(v) || r.stderr.includes(v), 'a Secret value reached ward init output').toBe(false);
+  });
+
   it('the operator reconciles examples/openg2p-social-registry-sr.yaml over the chart: the chart\'s generated passwords are weak, ward\'s Secrets make it Ready', async () => {
     const admin = adminRest();
     // The Secrets the overlay points the chart at (ward synth --helm-values lists them at the top of the file).
