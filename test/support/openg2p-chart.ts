@@ -6,10 +6,28 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { missingPrereq } from './prereq.js';
 
-export const SR_CHART = resolve(import.meta.dirname, '../../../shared/openg2p/openg2p-social-registry-1.3.1.tgz');
+const CHART_FILE = 'openg2p-social-registry-1.3.1.tgz';
+
+/**
+ * The chart: $WARD_OPENG2P_CHART, else `shared/openg2p/` next to the checkout or next to any folder
+ * above it (the brief's `../shared/openg2p`, also for a clone made elsewhere), else the workspace's
+ * /work/shared/openg2p. The first that exists; the first candidate when none does (the message names it).
+ */
+function findChart(): string {
+  const candidates: string[] = [];
+  if (process.env.WARD_OPENG2P_CHART) candidates.push(process.env.WARD_OPENG2P_CHART);
+  for (let dir = resolve(import.meta.dirname, '../..'); ; dir = dirname(dir)) {
+    candidates.push(join(dirname(dir), 'shared', 'openg2p', CHART_FILE));
+    if (dirname(dir) === dir) break;
+  }
+  candidates.push(join('/work/shared/openg2p', CHART_FILE));
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
+export const SR_CHART = findChart();
 export const SR_RELEASE = 'sr';
 export const SR_NAMESPACE = 'sr';
 
