@@ -49,7 +49,14 @@ const literalEnv: Rule = defineRule({
   remediation: 'Move the value into a Secret and reference it (preferably as a mounted file; else valueFrom.secretKeyRef).',
   controls: { cis1_12: cis('5.4.1'), nsa: NSA.secrets, owasp2025: 'K03' },
   check: (index) => index.workloads.flatMap((w) => w.containers.flatMap((c) => envOf(index, w, c).flatMap((e): Finding[] => {
-    if (KM_SECRET_NAMES.has(e.name) || (e.source !== 'literal' && e.source !== 'configMap')) return [];
+    if (e.source !== 'literal' && e.source !== 'configMap') return [];
+    if (e.value !== undefined && e.value.trim() === '' && isCredentialSetting(e.name)) {
+      // The chart's slot for a literal secret (OpenG2P 1.3.1 odoo KEYMANAGER_AUTH_CLIENT_SECRET: ''):
+      // nothing leaks yet, but the values the chart offers put the credential into the manifest.
+      return [findingOf(index, literalEnv, w.object, `${describeContainer(w, c)} leaves ${e.name} empty, a slot to be filled with a literal secret: take it from a Secret (valueFrom.secretKeyRef) instead`,
+        { path: e.path, severity: sev(index, w, 'medium') })];
+    }
+    if (KM_SECRET_NAMES.has(e.name)) return [];
     const why = secretLooking(e.name, e.value);
     if (!why) return [];
     const via = e.source === 'configMap' ? ' (through a ConfigMap)' : '';
@@ -64,6 +71,11 @@ const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const SETTING_LINE = /^\s*([A-Za-z_][\w.-]*)\s*[=:][ \t]*(.*)$/gm;
 /** Last word of a setting name that makes it a credential (`db.password`, `clientSecret`, `auth_token`; not `tokendir`). */
 const CREDENTIAL_WORD = /^(password|passwd|pwd|secret|token|apikey|pin)$/;
+
+/** A setting whose last word names a credential (`KEYMANAGER_AUTH_CLIENT_SECRET`, `db.password`; not `tokendir`). */
+export function isCredentialSetting(name: string): boolean {
+  return CREDENTIAL_WORD.test(settingWords(name).at(-1) ?? '');
+}
 
 /** The words of a setting name: split at `.`, `_`, `-` and camelCase humps, lower-cased. */
 export function settingWords(name: string): string[] {

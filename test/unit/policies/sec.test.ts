@@ -34,6 +34,9 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'medium', message: 'Deployment dev/minio container "minio" sets S3_CONFIG to a high-entropy literal value that looks like a credential: reference a Secret instead', at: '- name: S3_CONFIG' }] },
     { name: 'passes URL-encoded JSON and JSON text, which are settings however varied their letters (OpenG2P filters)',
       yaml: deploy(`            - name: REGISTRY_FILTERS\n              value: "${encodeURIComponent(JSON_TEXT)}"\n            - name: REGISTRY_FIELDS\n              value: '${JSON_TEXT}'`), expect: [] },
+    { name: 'fails a credential setting left empty, the chart\'s slot for a literal (OpenG2P odoo KEYMANAGER_AUTH_CLIENT_SECRET: \'\'), but not an empty ordinary setting',
+      yaml: deploy("            - name: KEYMANAGER_AUTH_CLIENT_SECRET\n              value: ''\n            - name: EXTRA_ADDONS_URLS_TO_PULL\n              value: ''\n            - name: SOFTHSM_TOKENDIR\n              value: ''"),
+      expect: [{ severity: 'medium', message: 'Deployment dev/minio container "minio" leaves KEYMANAGER_AUTH_CLIENT_SECRET empty, a slot to be filled with a literal secret: take it from a Secret (valueFrom.secretKeyRef) instead', at: '- name: KEYMANAGER_AUTH_CLIENT_SECRET' }] },
   ],
   [SEC.SEC_CONFIGMAP_SECRET]: [
     { name: 'passes plain settings', yaml: cm('  LOG_LEVEL: info\n  DB_HOST: postgres'), expect: [] },
