@@ -72,6 +72,8 @@ describeCluster('operator: reconcile on a real API server', () => {
     const lists = (): number => running.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/registrydeployments')).length;
     const listsBefore = lists();
     await running.reconciledAgain(`${ns}/sr`, 0);
+    // Steady state starts when the queue is idle: a reconcile still in flight may yet write (CI saw one).
+    await waitFor('the queue to go idle', () => running.handle.controller.queue.depth === 0 && running.handle.controller.queue.inFlight === 0);
     const before = op.writes().length;
     await waitFor('two more relists of the RegistryDeployments', () => lists() >= listsBefore + 2);
     op.handle.controller.queue.add(`${ns}/sr`);
