@@ -193,7 +193,7 @@ function resolveTarget(w: Workload, target: number | string, protocol: string): 
 class Inferrer {
   readonly components: InferredComponent[] = [];
   readonly notComponents: NotComponent[] = [];
-  readonly todos = new Map<string, string>();
+  readonly todos = new Set<string>();
   /** Addresses that name nothing in the input, by host: who names them and where. */
   private readonly outside = new Map<string, { what: string; by: Map<string, string[]> }>();
   private readonly byWorkload = new Map<Workload, InferredComponent>();
@@ -303,8 +303,7 @@ class Inferrer {
       c.evidence.push(`personal data: ${why}`);
     };
     if (w.podLabels[PERSONAL_DATA_LABEL] === 'true' || strMap(w.object.metadata.labels)[PERSONAL_DATA_LABEL] === 'true') return set(`labelled ${PERSONAL_DATA_LABEL}`);
-    for (const ct of servingContainers(w)) {
-      const image = (str(ct.container.image) ?? '').replace(/[:@].*$/, '').toLowerCase();
+    for (const image of imagesOf(c)) {
       const known = PERSONAL_DATA_IMAGES.find(([re]) => re.test(image));
       if (known) return set(`image ${image} (${known[1]})`);
     }
@@ -325,7 +324,7 @@ class Inferrer {
   }
 
   todo(message: string): void {
-    if (!this.todos.has(message)) this.todos.set(message, message);
+    this.todos.add(message);
   }
 
   /** The components a Service routes to, and the Service's ports. */
