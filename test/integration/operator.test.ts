@@ -169,7 +169,10 @@ describeCluster('operator: reconcile on a real API server', () => {
     expect(conditionOf(rd, 'SpecValid')?.message).toBe('1 problem: spec.components[3].name: duplicate component name "registry" (first declared at index 0): names must be unique');
     expect(conditionOf(rd, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(await listLabelled(NP(ns), ownerSelector(ns, 'sr'))).toEqual([]);
-    // Not retried: further reconciles (e.g. a resync) write nothing.
+    // Not retried: further reconciles (e.g. a resync) write nothing. Counted once the queue is idle:
+    // the Warning Event of the first reconcile may still be in flight when the condition is seen.
+    const running = op;
+    await waitFor('the queue to go idle', () => running.handle.controller.queue.depth === 0 && running.handle.controller.queue.inFlight === 0);
     const before = op.writes().length;
     op.handle.controller.queue.add(`${ns}/sr`);
     await op.reconciledAgain(`${ns}/sr`);
