@@ -11,6 +11,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/support/spec-parser-setup.ts'],
+          globalSetup: ['test/support/build-cli.ts'],
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -18,8 +20,9 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          setupFiles: ['test/support/spec-parser-setup.ts'],
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/support/build-cli.ts', 'test/integration/global-setup.ts'],
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,
           hookTimeout: 240_000,
@@ -28,6 +31,8 @@ export default defineConfig({
       {
         test: {
           name: 'system',
+          setupFiles: ['test/support/spec-parser-setup.ts'],
+          globalSetup: ['test/support/build-cli.ts'],
           include: ['test/system/**/*.test.ts'],
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,

@@ -7,7 +7,12 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { loadSpecParser } from '../policies/flows/spec-parser.js';
+
 type Bench = () => unknown;
+
+// Benchmarks call the rule engine directly, as the CLI does once the spec parser is loaded.
+await loadSpecParser();
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).map((a) => basename(a).replace(/\.bench\.ts$/, ''));

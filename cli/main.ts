@@ -1,31 +1,10 @@
-import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { commands } from './commands/index.js';
+import { CommanderError } from 'commander';
 import { ExitCode, UsageError } from './exit-codes.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  success (checks: no finding at or above --fail-on)
-  1  findings at or above --fail-on, or the operation failed
-  2  usage error, invalid spec or unreadable input`;
-
-/** Builds the `ward` program with every registered command. Exported for tests. */
-export function buildProgram(): Command {
-  const program = new Command('ward')
-    .description('Harden and audit Kubernetes deployments of registries holding personal data (OpenG2P).')
-    .version(pkg.version)
-    .showHelpAfterError()
-    .addHelpText('after', EXIT_CODES_HELP)
-    .exitOverride();
-  for (const register of commands) register(program);
-  return program;
-}
+import { buildProgram } from './program.js';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (err) {
@@ -39,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`ward: ${message}\n`);
+    // WARD_DEBUG=1: the stack too (bin/ward.js maps it to the TypeScript sources).
+    if (process.env.WARD_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return ExitCode.Findings;
   }
 }

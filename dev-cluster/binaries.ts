@@ -1,10 +1,9 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../policies/load/root.js';
 
-/** The repository root (this file lives in `<repo>/dev-cluster/`). */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { REPO_ROOT };
 
 /** The idempotent build script that compiles kube-apiserver and etcd from the Go module proxy. */
 export const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build-controlplane.sh');

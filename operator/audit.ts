@@ -1,9 +1,13 @@
 import type { KubeObject } from '../charts-src/kube.js';
-import type { RegistrySpec } from '../charts-src/model/index.js';
+import { parseRegistrySpec, type RegistrySpec } from '../charts-src/model/index.js';
 import { runCheck } from '../policies/engine.js';
+import { useSpecParser } from '../policies/flows/spec-parser.js';
 import { builtinProfile } from '../policies/profiles.js';
 import { SEVERITIES } from '../policies/types.js';
 import { ConditionType, Reason, type ConditionResult } from './conditions.js';
+
+// The operator loads the spec model anyway: the FLOW rules get its parser without a lazy import.
+useSpecParser(parseRegistrySpec);
 
 /**
  * AuditPassed: the `ward check` rules (strict profile) over the live objects ward applied for this

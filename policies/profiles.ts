@@ -3,10 +3,12 @@
  * policies/profiles/ (strict, baseline, openg2p-audit); parsing is pure, reading is at the edge.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { isRecord } from '../charts-src/kube.js';
 import { describeValue } from '../charts-src/model/issues.js';
 import { rec, str } from './index/access.js';
+import { REPO_ROOT } from './load/root.js';
 import { isSeverity, type Rule, type Severity } from './types.js';
 
 export interface Profile {
@@ -102,7 +104,7 @@ const cache = new Map<string, Profile>();
 export function builtinProfile(name: BuiltinProfileName): Profile {
   let p = cache.get(name);
   if (!p) {
-    p = parseProfile(readFileSync(new URL(`./profiles/${name}.yaml`, import.meta.url), 'utf8'), `policies/profiles/${name}.yaml`);
+    p = parseProfile(readFileSync(join(REPO_ROOT, 'policies', 'profiles', `${name}.yaml`), 'utf8'), `policies/profiles/${name}.yaml`);
     cache.set(name, p);
   }
   return p;

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, yamlSyntaxError, type LoadResult } from '../../policies/load/index.js';
 import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, profileProblems, type Profile } from '../../policies/profiles.js';
 import { rules as catalogue } from '../../policies/rules/index.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
+import { loadSpecParserFor } from '../../policies/flows/spec-parser.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
 import { isReporterName, reporters } from '../../policies/reporters/index.js';
 import { GROUP_BY, type GroupBy } from '../../policies/reporters/types.js';
@@ -16,8 +16,8 @@ import { namespaceNoticeLine, readTextInput, writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { refuseEmpty } from '../guards.js';
 import { fileErrorReason, writeOutputFile } from '../write.js';
+import { VERSION } from '../../policies/load/root.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 interface Output {
   readonly format: string;
@@ -141,7 +141,7 @@ async function htmlContext(result: CheckResult, gathered: Gathered, defaultNames
   const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}) };
   const index = gathered.objects ? ObjectIndex.fromObjects(gathered.objects, options) : ObjectIndex.fromDocuments(gathered.documents ?? [], options);
   const inputs = result.inputs.map(({ file, sha256 }) => ({ file, sha256 }));
-  return htmlExtras(index, { toolVersion: pkg.version, profile: result.summary.profile, time: new Date().toISOString(), inputs });
+  return htmlExtras(index, { toolVersion: VERSION, profile: result.summary.profile, time: new Date().toISOString(), inputs });
 }
 
 function parseGroupBy(v: string): GroupBy {
@@ -164,7 +164,7 @@ async function writeOutputs(result: CheckResult, outputs: readonly Output[], lay
     if (!reporter) continue;
     const extra = o.format === 'html' ? { html: await html() } : {};
     const terminal = !o.file && width !== undefined ? { width } : {};
-    const text = reporter(result, { color: color && !o.file, toolVersion: pkg.version, cwd: process.cwd(), ...layout, ...terminal, ...extra });
+    const text = reporter(result, { color: color && !o.file, toolVersion: VERSION, cwd: process.cwd(), ...layout, ...terminal, ...extra });
     if (o.file) await writeOutputFile(o.file, text, `${o.format} report`);
     else process.stdout.write(text);
   }
@@ -219,6 +219,7 @@ export function registerCheck(program: Command): void {
       const fileWaivers = file !== undefined ? await readWaivers(file) : { waivers: [], errors: [] };
       const gathered = await gather(paths, opts);
       refuseEmpty(gathered.objects?.length ?? gathered.documents?.length ?? 0, gathered.errors.length, opts.allowEmpty === true);
+      await loadSpecParserFor(gathered.objects ?? (gathered.documents ?? []).map((d) => d.object));
       const result = runCheck({
         ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
         inputErrors: [...gathered.errors, ...fileWaivers.errors],

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { API_VERSION, KIND, type KubeObject } from '../../charts-src/kube.js';
 import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { buildIndex, runCheck } from '../../policies/engine.js';
@@ -14,6 +13,7 @@ import { intentDiff, unmatchedComponents } from '../../policies/flows/intent.js'
 import { FLOW_COMPONENT_SELECTS_NOTHING, unmatchedComponentMessage } from '../../policies/rules/flow.js';
 import { analyzeInputs, flowFacts, mtlsRows, withPlaceholders, type FlowInputs } from '../../policies/flows/report.js';
 import type { ObjectIndex } from '../../policies/index/object-index.js';
+import { loadSpecParser } from '../../policies/flows/spec-parser.js';
 import { loadPaths, type LoadedDocument } from '../../policies/load/index.js';
 import { renderHtmlReport, type InputHash } from '../../policies/reporters/html.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -23,8 +23,8 @@ import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { readSpecFile } from '../spec-input.js';
 import { readClusterObjects } from '../cluster-input.js';
 import { writeOutputFile } from '../write.js';
+import { VERSION } from '../../policies/load/root.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const FLOW_FORMATS = ['summary', 'connlist', 'json', 'csv', 'md', 'dot', 'svg', 'html'] as const;
 export type FlowFormat = (typeof FLOW_FORMATS)[number];
@@ -120,6 +120,8 @@ interface Gathered {
 }
 
 async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gathered> {
+  // flows reads specs (--spec, or RegistryDeployments in the input) and loads the model for them anyway.
+  await loadSpecParser();
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
     const objects = await readClusterObjects(opts);
@@ -164,7 +166,7 @@ function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spe
     check,
     flows: flowFacts(inputs, analysis),
     mtls: mtlsRows(g.index),
-    evidence: { toolVersion: pkg.version, profile: check.summary.profile, time, inputs: [...g.hashes, ...(spec ? spec.hashes : [])] },
+    evidence: { toolVersion: VERSION, profile: check.summary.profile, time, inputs: [...g.hashes, ...(spec ? spec.hashes : [])] },
   });
 }
 

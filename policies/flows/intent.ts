@@ -9,7 +9,7 @@
  * or from workloads that are no component.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
-import { parseRegistrySpec, type Component, type RegistrySpec } from '../../charts-src/model/index.js';
+import type { Component, RegistrySpec } from '../../charts-src/model/index.js';
 import { matchesSelector } from '../../charts-src/selector.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
@@ -17,6 +17,7 @@ import type { FlowAnalysis, FlowEdge } from './analyze.js';
 import { ConnSet } from './connset.js';
 import { parseCidr, rangesOverlap } from './ipset.js';
 import type { FlowNode, WorkloadNode } from './nodes.js';
+import { specParser } from './spec-parser.js';
 
 export const PLACEHOLDER_ANNOTATION = 'ward.g2p.dev/placeholder';
 
@@ -24,7 +25,7 @@ export const PLACEHOLDER_ANNOTATION = 'ward.g2p.dev/placeholder';
 export function registryDeployments(index: ObjectIndex): { readonly rd: KubeObject; readonly spec: RegistrySpec }[] {
   const out: { rd: KubeObject; spec: RegistrySpec }[] = [];
   for (const rd of index.ofKind('RegistryDeployment')) {
-    const r = parseRegistrySpec(rd);
+    const r = specParser()(rd);
     if (r.ok) out.push({ rd, spec: r.spec });
   }
   return out;
