@@ -10,6 +10,7 @@ import { mtlsRules } from './mtls.js';
 import { netRules } from './net.js';
 import { podRules } from './pod.js';
 import { rbacRules } from './rbac.js';
+import { secDefaultRules } from './sec-defaults.js';
 import { secRules } from './sec.js';
 import { waiverRules } from './waiver.js';
 import { wireguardRules } from './wireguard.js';
@@ -20,6 +21,7 @@ const catalogue: readonly Rule[] = [
   ...mtlsRules,
   ...authzRules,
   ...secRules,
+  ...secDefaultRules,
   ...kmRules,
   ...rbacRules,
   ...waiverRules,
