@@ -12,17 +12,24 @@ export interface Setting {
   readonly name: string;
   /** The value without surrounding quotes, trailing ` # comment` or white space. */
   readonly value: string;
+  /** `=` (properties, INI, TOML) or `:` (YAML). */
+  readonly separator: '=' | ':';
+}
+
+/** A setting as a message quotes it: `verificationMode: none`, `verify_ssl = False`. */
+export function showSetting(s: Setting): string {
+  return s.separator === ':' ? `${s.name}: ${s.value}` : `${s.name} = ${s.value}`;
 }
 
 /** `name = value` / `name: value` lines of a properties, INI or YAML settings file (`;`/`#` comment lines skipped). */
-const SETTING_LINE = /^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*[=:][ \t]*(.*)$/gm;
+const SETTING_LINE = /^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*([=:])[ \t]*(.*)$/gm;
 
 /** The `name = value` settings of a multi-line text, in order; a YAML block's children are settings of their own. */
 export function settingsOf(text: string): Setting[] {
   const out: Setting[] = [];
   for (const m of text.matchAll(SETTING_LINE)) {
-    const value = (m[2] ?? '').replace(/\s+[#;].*$/, '').trim().replace(/^(['"])(.*)\1$/, '$2');
-    out.push({ name: m[1] ?? '', value });
+    const value = (m[3] ?? '').replace(/\s+[#;].*$/, '').trim().replace(/^(['"])(.*)\1$/, '$2');
+    out.push({ name: m[1] ?? '', value, separator: m[2] === ':' ? ':' : '=' });
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { podRules } from './pod.js';
 import { rbacRules } from './rbac.js';
 import { secDefaultRules } from './sec-defaults.js';
 import { secRules } from './sec.js';
+import { tlsRules } from './tls.js';
 import { waiverRules } from './waiver.js';
 import { wireguardRules } from './wireguard.js';
 
@@ -23,6 +24,7 @@ const catalogue: readonly Rule[] = [
   ...secRules,
   ...secDefaultRules,
   ...kmRules,
+  ...tlsRules,
   ...rbacRules,
   ...waiverRules,
   ...wireguardRules,

@@ -7,7 +7,7 @@ import { reporters } from '../../../policies/reporters/index.js';
 import { SEC_WEAK_VALUE } from '../../../policies/rules/sec.js';
 import { SEC_DOCUMENTED_DEFAULT, SEC_PASSWORD_IS_USER } from '../../../policies/rules/sec-defaults.js';
 import { namesCredential, userPasswordPairs } from '../../../policies/secret-strength.js';
-import { FILE, NOW, runRule, summarise, type Case } from './helpers.js';
+import { deployment, FILE, NOW, runRule, summarise, type Case } from './helpers.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 /** Shaped like the SR 1.3.1 render: charts/keymanager/charts/softhsm/templates/secret.yaml. */
@@ -23,21 +23,7 @@ data:
 `;
 const secret = (name: string, data: Record<string, string>, field: 'data' | 'stringData' = 'data'): string =>
   `---\napiVersion: v1\nkind: Secret\nmetadata: {name: ${name}, namespace: sr}\n${field}:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${field === 'data' ? b64(v) : JSON.stringify(v)}`).join('\n')}\n`;
-const deploy = (name: string, image: string, env: Record<string, string>, labels = ''): string => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: sr}
-spec:
-  template:
-    metadata:
-      labels: {app: ${name}${labels}}
-    spec:
-      containers:
-        - name: ${name}
-          image: ${image}
-          env:
-${Object.entries(env).map(([k, v]) => `            - name: ${k}\n              value: ${JSON.stringify(v)}`).join('\n')}
-`;
+const deploy = (name: string, image: string, env: Record<string, string>, labels = ''): string => deployment(name, env, { image, labels });
 const cm = (name: string, data: string): string => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: sr}\ndata:\n${data}\n`;
 
 /** Every credential value the fixtures use: none may appear in a finding. */
