@@ -1,44 +1,44 @@
 /**
  * SEC, continued: credentials anyone can guess without reading the manifest — a component's
  * documented default (policies/known-defaults.ts) and a password equal to its user name — in Secrets
- * (from the loader's facts), literal env values and ConfigMap data. Messages name the setting and
- * the default, never a value.
+ * (from the loader's facts), env values (literal and through ConfigMaps) and ConfigMap data
+ * (setting-groups.ts: each value is reported once, where envOf or the ConfigMap key puts it).
+ * Messages name the setting and the default, never a value.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
 import { rec, str } from '../index/access.js';
-import { envOf } from '../index/env.js';
 import type { ObjectIndex } from '../index/object-index.js';
-import { configMapEntries, configMapReaders, settingsOf } from '../index/settings.js';
-import { describeContainer, type Workload } from '../index/workloads.js';
 import { describeDefault, documentedDefault, knownDefaultById, type KnownDefault } from '../known-defaults.js';
 import { namesCredential, userPasswordPairs } from '../secret-strength.js';
-import { raise, type Finding, type Rule } from '../types.js';
+import type { Finding, Rule } from '../types.js';
+import { placedFinding, settingGroups, type SettingGroup } from './setting-groups.js';
 import { defineRule, findingOf, NSA } from './util.js';
 
 export const SEC_DOCUMENTED_DEFAULT = 'WARD-SEC-006';
 export const SEC_PASSWORD_IS_USER = 'WARD-SEC-007';
 
 const secretPath = (s: KubeObject, key: string): string[] => [rec(s.data)[key] !== undefined ? 'data' : 'stringData', key];
-const images = (w: Workload): string[] => w.containers.map((c) => str(c.container.image) ?? '');
 const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== '' && !/^\$\(\w+\)$|^\$\{.*\}$|^\{\{.*\}\}$/.test(v.trim());
+
+/** Names that say which component a group's settings belong to: its object, the images it runs, the file. */
+function contextOf(g: SettingGroup): string[] {
+  const images = g.kind === 'container' ? g.workloads.flatMap((w) => w.containers.map((c) => str(c.container.image) ?? '')) : [];
+  return [g.object.metadata.name, ...images, ...g.texts.map((t) => t.where)];
+}
 
 /** The documented default a credential setting holds, if any. */
 function defaultOf(name: string, value: string | undefined, context: readonly string[]): KnownDefault | undefined {
   return isSet(value) && namesCredential(name) ? documentedDefault(value, [name, ...context]) : undefined;
 }
 
-/** Findings on a ConfigMap key: a single credential value, or credential settings of a settings file. */
-function configMapDefaults(index: ObjectIndex, rule: Rule, cm: KubeObject): Finding[] {
-  const where = `ConfigMap ${index.namespaceOf(cm) ?? ''}/${cm.metadata.name}`;
-  return configMapEntries(cm).flatMap(([key, value]): Finding[] => {
-    if (!value.includes('\n')) {
-      const d = defaultOf(key, value, [cm.metadata.name]);
-      return d ? [findingOf(index, rule, cm, `${where} key "${key}" ${describeDefault(d)}: move it into a Secret with a random value`, { path: ['data', key] })] : [];
-    }
-    return settingsOf(value).flatMap((s) => {
-      const d = defaultOf(s.name, s.value, [key, cm.metadata.name]);
-      return d ? [findingOf(index, rule, cm, `${where} key "${key}" sets ${s.name} to the documented default ${d.what} of ${d.component}: set a random value from a Secret`, { path: ['data', key] })] : [];
-    });
+/** `… env X is the documented default …`; a settings file names the setting: `… key "odoo.conf" sets admin_passwd to the documented default …`. */
+function defaultFindings(index: ObjectIndex, rule: Rule, g: SettingGroup): Finding[] {
+  const context = contextOf(g);
+  return g.settings.flatMap((s) => {
+    const d = defaultOf(s.name, s.value, context);
+    if (!d) return [];
+    const what = g.kind === 'file' ? `sets ${s.name} to the documented default ${d.what} of ${d.component}` : describeDefault(d);
+    return [placedFinding(index, rule, g, s, what)];
   });
 }
 
@@ -52,32 +52,20 @@ const documentedDefaultRule: Rule = defineRule({
       const d = knownDefaultById(f.id);
       return d ? [findingOf(index, documentedDefaultRule, s, `Secret ${index.namespaceOf(s) ?? ''}/${s.metadata.name} key "${f.key}" ${describeDefault(d)}`, { path: secretPath(s, f.key) })] : [];
     })),
-    ...index.workloads.flatMap((w) => w.containers.flatMap((c) => envOf(index, w, c).flatMap((e) => {
-      const d = e.source === 'literal' || e.source === 'configMap' ? defaultOf(e.name, e.value, [w.ref.name, ...images(w)]) : undefined;
-      return d ? [findingOf(index, documentedDefaultRule, w.object, `${describeContainer(w, c)} sets ${e.name} to the documented default ${d.what} of ${d.component}`, { path: e.path })] : [];
-    }))),
-    ...index.ofKind('ConfigMap').flatMap((cm) => configMapDefaults(index, documentedDefaultRule, cm)),
+    ...settingGroups(index).flatMap((g) => defaultFindings(index, documentedDefaultRule, g)),
   ],
 });
 
-/** Password settings equal to their user setting among `values` (name → value), skipping unset values. */
-function samePairs(values: ReadonlyMap<string, string | undefined>, context: readonly string[]): { password: string; user: string }[] {
-  // A documented default is that fact alone (WARD-SEC-006), even when the user name is the same.
-  return userPasswordPairs([...values.keys()]).filter((p) => {
-    const pw = values.get(p.password);
-    return isSet(pw) && pw === values.get(p.user) && defaultOf(p.password, pw, context) === undefined;
+/** Password settings of a group equal to their user setting (a documented default is WARD-SEC-006's alone). */
+function sameFindings(index: ObjectIndex, rule: Rule, g: SettingGroup): Finding[] {
+  const byName = new Map(g.settings.map((s) => [s.name, s]));
+  const context = contextOf(g);
+  return userPasswordPairs([...byName.keys()]).flatMap(({ password, user }) => {
+    const pw = byName.get(password);
+    if (!pw || !isSet(pw.value) || pw.value !== byName.get(user)?.value || defaultOf(password, pw.value, context)) return [];
+    const what = g.kind === 'file' ? `sets ${password} equal to its user name (${user})` : `equals its user name (${g.kind === 'entries' ? `key "${user}"` : user})`;
+    return [placedFinding(index, rule, g, pw, what)];
   });
-}
-
-function configMapSame(index: ObjectIndex, rule: Rule, cm: KubeObject): Finding[] {
-  const where = `ConfigMap ${index.namespaceOf(cm) ?? ''}/${cm.metadata.name}`;
-  const entries = configMapEntries(cm);
-  const raised = configMapReaders(index, cm).some((w) => index.holdsPersonalData(w));
-  const single = samePairs(new Map(entries.filter(([, v]) => !v.includes('\n'))), [cm.metadata.name])
-    .map((p) => findingOf(index, rule, cm, `${where} key "${p.password}" equals its user name (key "${p.user}")`, { path: ['data', p.password], raised }));
-  const files = entries.filter(([, v]) => v.includes('\n')).flatMap(([key, text]) => samePairs(new Map(settingsOf(text).map((s) => [s.name, s.value])), [key, cm.metadata.name])
-    .map((p) => findingOf(index, rule, cm, `${where} key "${key}" sets ${p.password} equal to its user name (${p.user})`, { path: ['data', key], raised })));
-  return [...single, ...files];
 }
 
 const passwordIsUser: Rule = defineRule({
@@ -88,12 +76,7 @@ const passwordIsUser: Rule = defineRule({
   check: (index) => [
     ...index.ofKind('Secret').flatMap((s) => (index.secretFacts(s)?.sameAsUser ?? []).map((f) =>
       findingOf(index, passwordIsUser, s, `Secret ${index.namespaceOf(s) ?? ''}/${s.metadata.name} key "${f.key}" equals its user name (key "${f.userKey}")`, { path: secretPath(s, f.key) }))),
-    ...index.workloads.flatMap((w) => w.containers.flatMap((c) => {
-      const env = envOf(index, w, c).filter((e) => e.source === 'literal' || e.source === 'configMap');
-      return samePairs(new Map(env.map((e) => [e.name, e.value])), [w.ref.name, ...images(w)]).map((p) =>
-        findingOf(index, passwordIsUser, w.object, `${describeContainer(w, c)} sets ${p.password} equal to its user name (${p.user})`, { path: env.find((e) => e.name === p.password)?.path ?? c.path, severity: index.holdsPersonalData(w) ? raise(passwordIsUser.severity) : passwordIsUser.severity }));
-    })),
-    ...index.ofKind('ConfigMap').flatMap((cm) => configMapSame(index, passwordIsUser, cm)),
+    ...settingGroups(index).flatMap((g) => sameFindings(index, passwordIsUser, g)),
   ],
 });
 

@@ -9,7 +9,7 @@ import type { ObjectIndex } from '../index/object-index.js';
 import { servingContainers, type Workload } from '../index/workloads.js';
 import { addressesIn, type Address } from '../init/references.js';
 import type { Finding, Rule } from '../types.js';
-import { compact, placedFinding, settingGroups, type PlacedSetting, type SettingGroup } from './tls-sources.js';
+import { compact, placedFinding, settingGroups, type PlacedSetting, type SettingGroup } from './setting-groups.js';
 import { defineRule, NSA } from './util.js';
 
 export const TLS_KAFKA_PLAINTEXT = 'WARD-TLS-001';

@@ -14,7 +14,7 @@ import { isLocalHost } from '../init/references.js';
 import type { FieldPath } from '../load/types.js';
 import type { Finding, Rule } from '../types.js';
 import { kafkaPlaintext } from './tls-kafka.js';
-import { compact, isOff, isOn, placedFinding, settingGroups, type PlacedSetting, type SettingGroup } from './tls-sources.js';
+import { compact, isOff, isOn, placedFinding, settingGroups, type PlacedSetting, type SettingGroup } from './setting-groups.js';
 import { defineRule, findingOf, NSA } from './util.js';
 
 export { TLS_KAFKA_PLAINTEXT } from './tls-kafka.js';

@@ -1,5 +1,5 @@
 /**
- * Where the TLS family looks for connection settings: each container's environment (literal and
+ * Where the TLS and SEC-006/007 rules look for settings: each container's environment (literal and
  * through ConfigMaps, via envOf), its command and args, and ConfigMap data — a settings file
  * inside a key (server.properties, odoo.conf, opensearch_dashboards.yml, a script), or a single
  * `KEY: value` entry that no workload reads into its environment (those are reported where envOf
