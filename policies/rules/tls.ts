@@ -87,9 +87,11 @@ export function verificationOff(name: string, value: string): boolean {
 const CURL_INSECURE = /\bcurl\b[^\n|;&]*?\s(?:-[a-zA-Z]*k[a-zA-Z]*|--insecure)(?=\s|$)/m;
 const WGET_INSECURE = /\bwget\b[^\n|;&]*?\s--no-check-certificate\b/m;
 
+/** What a script or command line runs with verification off, skipping comment lines. */
 function commandText(text: string): string | undefined {
-  if (CURL_INSECURE.test(text)) return 'curl -k';
-  if (WGET_INSECURE.test(text)) return 'wget --no-check-certificate';
+  const code = text.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+  if (CURL_INSECURE.test(code)) return 'curl -k';
+  if (WGET_INSECURE.test(code)) return 'wget --no-check-certificate';
   return undefined;
 }
 

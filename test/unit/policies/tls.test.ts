@@ -106,6 +106,8 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'high', message: 'ConfigMap sr/sr-reporting-init-startup key "startup-command.sh" switches certificate verification off (curl -k)', at: 'startup-command.sh' }] },
     { name: 'fails curl --insecure in container args and combined short flags (-sk)', yaml: deploy('init', {}, '\n          command: ["sh", "-c"]\n          args: ["curl -sk https://sr-keycloak/realms/openg2p && echo ok"]'),
       expect: [{ severity: 'high', message: 'Deployment sr/init container "init" args switches certificate verification off (curl -k)', at: 'args:' }] },
+    { name: 'passes curl -k in a comment line and fails wget --no-check-certificate', yaml: cm('scripts', '  a.sh: |\n    # curl -k https://old-host/ (no longer used)\n    curl -s https://sr-keycloak/\n  b.sh: |\n    wget -q --no-check-certificate https://sr-minio:9000/x'),
+      expect: [{ severity: 'high', message: 'ConfigMap sr/scripts key "b.sh" switches certificate verification off (wget --no-check-certificate)', at: 'b.sh' }] },
     { name: 'passes curl -s, -I and an output file named k', yaml: deploy('init', {}, '\n          args: ["curl -s -I -o k https://sr-keycloak/ && kubectl get pods"]'), expect: [] },
     { name: 'fails ssl_verify: false in a logging-operator Output (SR 1.3.1 logging OpenSearch output)', yaml: '---\napiVersion: logging.banzaicloud.io/v1beta1\nkind: Output\nmetadata: {name: sr-logging-opensearch, namespace: sr}\nspec:\n  opensearch:\n    scheme: https\n    host: sr-logging-opensearch.sr\n    ssl_verify: false\n',
       expect: [{ severity: 'high', message: 'Output sr/sr-logging-opensearch switches certificate verification off (spec.opensearch.ssl_verify: false)', at: 'ssl_verify' }] },
