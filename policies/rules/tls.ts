@@ -55,7 +55,12 @@ function postgresSetting(s: PlacedSetting, scanValue: boolean): string | undefin
 }
 
 function postgresFindings(index: ObjectIndex, rule: Rule, g: SettingGroup): Finding[] {
-  if (g.kind !== 'file') return g.settings.flatMap((s) => { const what = postgresSetting(s, true); return what ? [placedFinding(index, rule, g, s, what)] : []; });
+  if (g.kind !== 'file') {
+    return g.settings.flatMap((s) => {
+      const what = postgresSetting(s, true);
+      return what ? [placedFinding(index, rule, g, s, what)] : [];
+    });
+  }
   // One finding per file: its settings first (Bitnami env style), else its lines.
   const what = g.settings.map((s) => postgresSetting(s, false)).find((x) => x !== undefined) ?? g.texts.map((t) => postgresText(t.text)).find((x) => x !== undefined);
   const at = g.texts[0];
@@ -64,7 +69,7 @@ function postgresFindings(index: ObjectIndex, rule: Rule, g: SettingGroup): Find
 
 const postgresNoTls: Rule = defineRule({
   id: TLS_POSTGRES_NO_TLS, title: 'PostgreSQL without TLS', severity: 'high',
-  rationale: `With sslmode=disable (or JDBC ssl=false) a client never asks for TLS, and a server started with TLS off (Bitnami POSTGRESQL_ENABLE_TLS=no) offers none: the registry's queries, results and the database password travel in clear. ${MESH}`,
+  rationale: `With sslmode=disable (or JDBC ssl=false) a client never asks for TLS, and a server started with TLS off (Bitnami POSTGRESQL_ENABLE_TLS=no) offers none: the registry's queries, their results (personal data) and the authentication exchange travel in clear. ${MESH}`,
   remediation: 'Enable TLS on the server (Bitnami postgresql: tls.enabled: true with a certificate) and connect with sslmode=verify-full (JDBC sslmode=verify-full, PGSSLMODE=verify-full).',
   controls: { nsa: NSA.encryption, owasp2025: 'K05' },
   check: (index) => settingGroups(index).flatMap((g) => postgresFindings(index, postgresNoTls, g)),
@@ -133,7 +138,7 @@ function objectFindings(index: ObjectIndex, rule: Rule, obj: KubeObject): Findin
 
 const verifyOff: Rule = defineRule({
   id: TLS_VERIFY_OFF, title: 'Certificate verification switched off', severity: 'high',
-  rationale: `A TLS client that does not verify the server certificate (NODE_TLS_REJECT_UNAUTHORIZED=0, ssl.verificationMode: none, ssl_verify: false, insecure_skip_verify, curl -k) accepts any certificate: a man in the middle reads and alters the traffic, credentials included, while everything looks encrypted. ${MESH}`,
+  rationale: `A TLS client that does not verify the server certificate (NODE_TLS_REJECT_UNAUTHORIZED=0, ssl.verificationMode: none, ssl_verify: false, insecure_skip_verify, curl -k) accepts any certificate: a man in the middle reads and alters the traffic, credentials included, while everything looks encrypted. Under Istio STRICT mTLS the sidecars verify each other, but the application's own TLS still trusts whatever answers: an external host, a sidecar-less pod or a spoofed Service. The finding stands with the mesh.`,
   remediation: 'Verify certificates: give the client the CA that signs the server certificate (a mounted ca.crt, verificationMode: full, ssl_verify: true with ca_file, curl --cacert) instead of switching verification off.',
   controls: { nsa: NSA.encryption, owasp2025: 'K05' },
   // SR 1.3.1: openg2p-social-registry/templates/logging/opensearch/configmap.yaml and charts/reporting/templates/opensearch/configmap.yaml
