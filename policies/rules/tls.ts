@@ -56,10 +56,15 @@ function postgresSetting(s: PlacedSetting, scanValue: boolean): string | undefin
 
 function postgresFindings(index: ObjectIndex, rule: Rule, g: SettingGroup): Finding[] {
   if (g.kind !== 'file') {
-    return g.settings.flatMap((s) => {
+    const settings = g.settings.flatMap((s) => {
       const what = postgresSetting(s, true);
       return what ? [placedFinding(index, rule, g, s, what)] : [];
     });
+    const commands = g.texts.flatMap((t) => {
+      const what = postgresText(t.text);
+      return what ? [placedFinding(index, rule, g, t, what)] : [];
+    });
+    return [...settings, ...commands];
   }
   // One finding per file: its settings first (Bitnami env style), else its lines.
   const what = g.settings.map((s) => postgresSetting(s, false)).find((x) => x !== undefined) ?? g.texts.map((t) => postgresText(t.text)).find((x) => x !== undefined);

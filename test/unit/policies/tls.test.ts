@@ -86,6 +86,8 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'high', message: 'Deployment sr/keymanager container "keymanager" env SPRING_DATASOURCE_URL connects to PostgreSQL with ssl=false', at: '- name: SPRING_DATASOURCE_URL' }] },
     { name: 'fails db_sslmode = disable in an odoo.conf ConfigMap key', yaml: cm('odoo-conf', '  odoo.conf: |\n    [options]\n    db_host = sr-postgresql\n    db_sslmode = disable'),
       expect: [{ severity: 'high', message: 'ConfigMap sr/odoo-conf key "odoo.conf" connects to PostgreSQL with sslmode=disable', at: 'odoo.conf' }] },
+    { name: 'fails psql with sslmode=disable in container args', yaml: deploy('postgres-init', {}, '\n          args: ["psql \\"host=sr-postgresql dbname=postgres sslmode=disable\\" -c \\"select 1\\""]'),
+      expect: [{ severity: 'high', message: 'Deployment sr/postgres-init container "postgres-init" args connects to PostgreSQL with sslmode=disable', at: 'args:' }] },
     { name: 'passes sslmode=disable to 127.0.0.1 inside the pod (Bitnami postgres-exporter DATA_SOURCE_URI)', yaml: deploy('postgresql', { DATA_SOURCE_URI: '127.0.0.1:5432/postgres?sslmode=disable' }), expect: [] },
     { name: 'passes sslmode=verify-full and require', yaml: deploy('odoo', { DATABASE_URL: 'postgresql://db/x?sslmode=verify-full', PGSSLMODE: 'require' }), expect: [] },
     { name: 'fails a Bitnami PostgreSQL server with TLS off (SR 1.3.1 POSTGRESQL_ENABLE_TLS: "no")', yaml: deploy('sr-postgresql', { POSTGRESQL_PORT_NUMBER: '5432', POSTGRESQL_ENABLE_TLS: 'no' }),
