@@ -113,6 +113,8 @@ const table: Record<string, Case[]> = {
     { name: 'passes curl -s, -I and an output file named k', yaml: deploy('init', {}, '\n          args: ["curl -s -I -o k https://sr-keycloak/ && kubectl get pods"]'), expect: [] },
     { name: 'fails ssl_verify: false in a logging-operator Output (SR 1.3.1 logging OpenSearch output)', yaml: '---\napiVersion: logging.banzaicloud.io/v1beta1\nkind: Output\nmetadata: {name: sr-logging-opensearch, namespace: sr}\nspec:\n  opensearch:\n    scheme: https\n    host: sr-logging-opensearch.sr\n    ssl_verify: false\n',
       expect: [{ severity: 'high', message: 'Output sr/sr-logging-opensearch switches certificate verification off (spec.opensearch.ssl_verify: false)', at: 'ssl_verify' }] },
+    { name: 'fails a ServiceMonitor scraping with tlsConfig.insecureSkipVerify: true', yaml: '---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: sr-keymanager, namespace: sr}\nspec:\n  endpoints:\n    - port: http\n      scheme: https\n      tlsConfig: {insecureSkipVerify: true}\n',
+      expect: [{ severity: 'high', message: 'ServiceMonitor sr/sr-keymanager switches certificate verification off (spec.endpoints.0.tlsConfig.insecureSkipVerify: true)', at: 'tlsConfig' }] },
     { name: 'fails insecure_skip_verify: true and verify_ssl = false in settings files', yaml: cm('agents', '  vector.toml: |\n    [sinks.os.tls]\n    verify_certificate = false\n  telegraf.conf: |\n    insecure_skip_verify = true\n  app.ini: |\n    verify_ssl = False'),
       expect: [
         { severity: 'high', message: 'ConfigMap sr/agents key "vector.toml" switches certificate verification off (verify_certificate = false)', at: 'vector.toml' },
@@ -127,6 +129,15 @@ describe.each(Object.entries(table))('%s', (id, cases) => {
   it.each(cases)('$name', (c) => {
     const { got, want } = summarise(id, c);
     expect(got).toEqual(want);
+  });
+});
+
+describe('kinds whose TLS settings TLS-003 reads are not reported as unchecked', () => {
+  it('counts an Output and a ServiceMonitor as known kinds', async () => {
+    const { runCheck } = await import('../../../policies/engine.js');
+    const { parseText } = await import('../../../policies/load/parse.js');
+    const yaml = '---\napiVersion: logging.banzaicloud.io/v1beta1\nkind: Output\nmetadata: {name: o, namespace: sr}\nspec: {}\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m, namespace: sr}\nspec: {}\n';
+    expect(runCheck({ documents: parseText(yaml, 'k.yaml').documents, now: new Date('2026-06-01T00:00:00Z') }).unknownKinds).toEqual({});
   });
 });
 
