@@ -88,3 +88,42 @@ const DEFAULT_ADMIN_USERS: ReadonlySet<string> = new Set(['admin', 'administrato
 export function isDefaultAdminUser(key: string, value: string): boolean {
   return /user/i.test(key) && DEFAULT_ADMIN_USERS.has(value.trim().toLowerCase());
 }
+
+/** The words of a setting name: split at `.`, `_`, `-`, white space and camelCase humps, lower-cased. */
+const words = (name: string): string[] => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[\s._-]+/).filter(Boolean).map((w) => w.toLowerCase());
+
+const CREDENTIAL_LAST_WORD = /^(password|passwd|pwd|pass|secret|token|apikey|pin)$/;
+const KEY_QUALIFIER = /^(secret|api|signing|encryption|private|access|master)$/;
+
+/**
+ * Whether a setting's name says it holds a credential: its last word is a password, secret, token or
+ * PIN, or it is a qualified key (`SECRET_KEY`, `api-key`, `signingKey`). Stricter than
+ * `isCredentialKey`: `KEYCLOAK_ADMIN` (a user name) and `LOG_LEVEL` do not.
+ */
+export function namesCredential(name: string): boolean {
+  const w = words(name);
+  const last = w.at(-1) ?? '';
+  return CREDENTIAL_LAST_WORD.test(last) || (last === 'key' && KEY_QUALIFIER.test(w.at(-2) ?? ''));
+}
+
+const USER_WORD = /^(user|username|login)$/;
+const PASSWORD_WORD = /^(password|passwd|pwd|pass)$/;
+
+/**
+ * Pairs of a password setting and the user name it belongs to, by name: `POSTGRES_PASSWORD` with
+ * `POSTGRES_USER`, `root-password` with `root-user`, `DB_PASSWORD` with `DB_USER`, and a password
+ * named after its user setting (`SU_USER_PWD` with `SU_USER`, `DBUSER_PWD` with `DB_USER`).
+ */
+export function userPasswordPairs(names: readonly string[]): { password: string; user: string }[] {
+  const users = names.flatMap((n) => {
+    const w = words(n);
+    return USER_WORD.test(w.at(-1) ?? '') ? [{ name: n, prefix: w.slice(0, -1).join(''), whole: w.join('') }] : [];
+  });
+  return names.flatMap((n) => {
+    const w = words(n);
+    if (!PASSWORD_WORD.test(w.at(-1) ?? '')) return [];
+    const prefix = w.slice(0, -1).join('');
+    const user = users.find((u) => u.prefix === prefix) ?? users.find((u) => u.whole === prefix);
+    return user ? [{ password: n, user: user.name }] : [];
+  });
+}

@@ -3,7 +3,8 @@
  * reach the index, the rules, a finding or a report.
  */
 import type { KubeObject } from '../../charts-src/kube.js';
-import { isCredentialKey, isDefaultAdminUser, isKnownDefault } from '../secret-strength.js';
+import { documentedDefault } from '../known-defaults.js';
+import { isCredentialKey, isDefaultAdminUser, isKnownDefault, namesCredential, userPasswordPairs } from '../secret-strength.js';
 import type { SecretFacts } from './types.js';
 
 /** Values shorter than this are weak. */
@@ -30,10 +31,38 @@ function entries(value: unknown): [string, unknown][] {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
 }
 
+type Facts = { keys: string[]; weak: { key: string; reason: 'empty' | 'short' | 'known-default' }[]; defaults: { key: string; id: string }[]; sameAsUser: { key: string; userKey: string }[] };
+
+/**
+ * Facts of the decoded values: a documented component default (WARD-SEC-006) or a password equal to
+ * its user name (WARD-SEC-007) is that fact alone, not also a weak value (WARD-SEC-004).
+ */
+function factsOf(secretName: string, values: ReadonlyMap<string, string>): Facts {
+  const facts: Facts = { keys: [...values.keys()], weak: [], defaults: [], sameAsUser: [] };
+  const owned = new Set<string>();
+  for (const [key, value] of values) {
+    const known = value !== '' && namesCredential(key) ? documentedDefault(value, [key, secretName]) : undefined;
+    if (!known) continue;
+    facts.defaults.push({ key, id: known.id });
+    owned.add(key);
+  }
+  for (const { password, user } of userPasswordPairs([...values.keys()])) {
+    const value = values.get(password) ?? '';
+    if (value === '' || value !== values.get(user) || owned.has(password)) continue;
+    facts.sameAsUser.push({ key: password, userKey: user });
+    owned.add(password);
+  }
+  for (const [key, value] of values) {
+    const reason = owned.has(key) ? undefined : weakness(key, value);
+    if (reason) facts.weak.push({ key, reason });
+  }
+  return facts;
+}
+
 /** Computes the facts of a Secret and returns a copy whose values are replaced by a marker. */
 export function redactSecret(obj: KubeObject): { object: KubeObject; facts: SecretFacts } {
   const keys: string[] = [];
-  const weak: { key: string; reason: 'empty' | 'short' | 'known-default' }[] = [];
+  const values = new Map<string, string>();
   const redacted: Record<string, unknown> = { ...obj };
   for (const [field, base64] of [['data', true], ['stringData', false]] as const) {
     const list = entries(obj[field]);
@@ -42,11 +71,12 @@ export function redactSecret(obj: KubeObject): { object: KubeObject; facts: Secr
     for (const [key, raw] of list) {
       keys.push(key);
       const value = decode(raw, base64);
-      const reason = value === undefined ? undefined : weakness(key, value);
-      if (reason) weak.push({ key, reason });
+      // stringData wins over data for the same key, as the API server merges them.
+      if (value !== undefined) values.set(key, value);
       out[key] = REDACTED;
     }
     redacted[field] = out;
   }
-  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak } };
+  const { weak, defaults, sameAsUser } = factsOf(typeof obj.metadata.name === 'string' ? obj.metadata.name : '', values);
+  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}) } };
 }

@@ -14,6 +14,10 @@ export interface SecretFacts {
   readonly keys: readonly string[];
   /** Keys whose value is weak, with why (never the value itself). */
   readonly weak: readonly { readonly key: string; readonly reason: 'empty' | 'short' | 'known-default' }[];
+  /** Credential keys holding a documented component default, by `KNOWN_DEFAULTS` id (never the value); not in `weak`. */
+  readonly defaults?: readonly { readonly key: string; readonly id: string }[];
+  /** Password keys whose value equals the value of their user-name key (`root-password` = `root-user`); not in `weak`. */
+  readonly sameAsUser?: readonly { readonly key: string; readonly userKey: string }[];
 }
 
 export interface LoadedDocument {

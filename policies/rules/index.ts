@@ -10,7 +10,9 @@ import { mtlsRules } from './mtls.js';
 import { netRules } from './net.js';
 import { podRules } from './pod.js';
 import { rbacRules } from './rbac.js';
+import { secDefaultRules } from './sec-defaults.js';
 import { secRules } from './sec.js';
+import { tlsRules } from './tls.js';
 import { waiverRules } from './waiver.js';
 import { wireguardRules } from './wireguard.js';
 
@@ -20,7 +22,9 @@ const catalogue: readonly Rule[] = [
   ...mtlsRules,
   ...authzRules,
   ...secRules,
+  ...secDefaultRules,
   ...kmRules,
+  ...tlsRules,
   ...rbacRules,
   ...waiverRules,
   ...wireguardRules,

@@ -173,6 +173,36 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(r.stderr).not.toMatch(/Error|at .*\.ts:/);
   });
 
+  it('ward check reports the plaintext links, the disabled certificate checks and the chart\'s default PIN, and none of the look-alikes', () => {
+    for (const file of [files.plain, files.overlaid]) {
+      const r = ward(['check', file, '--format', 'json']);
+      const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string }[] };
+      const of = (id: string): string[] => report.findings.filter((f) => f.ruleId === id).map((f) => f.message).sort();
+      const kafka = `listener CLIENT of StatefulSet ${SR_NAMESPACE}/${SR_RELEASE}-reporting-kafka-controller, which is PLAINTEXT`;
+      expect(of('WARD-TLS-001'), file).toEqual([
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-reporting-kafka-controller-configuration key "server.properties" configures Kafka listeners without TLS: CLIENT (PLAINTEXT), INTERNAL (PLAINTEXT), CONTROLLER (PLAINTEXT)`,
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-reporting-kafka-ui key "config.yml" bootstraps from ${SR_RELEASE}-reporting-kafka:9092, ${kafka}`,
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-reporting-os-kafka-connector-properties key "connect-distributed.properties" bootstraps from ${SR_RELEASE}-reporting-kafka:9092, ${kafka}`,
+        `Deployment ${SR_NAMESPACE}/${SR_RELEASE}-reporting-debezium container "debezium-connect" env BOOTSTRAP_SERVERS bootstraps from ${SR_RELEASE}-reporting-kafka:9092, ${kafka}`,
+      ]);
+      expect(of('WARD-TLS-002'), file).toEqual(['keymanager-postgresql', 'odk-central-postgresql', 'postgresql'].map((n) =>
+        `StatefulSet ${SR_NAMESPACE}/${SR_RELEASE}-${n} container "postgresql" env POSTGRESQL_ENABLE_TLS serves PostgreSQL without TLS (POSTGRESQL_ENABLE_TLS=no)`));
+      expect(of('WARD-TLS-003'), file).toEqual([
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-logging-opensearch-custom-config key "opensearch_dashboards.yml" switches certificate verification off (verificationMode: none)`,
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-reporting-init-startup key "startup-command.sh" switches certificate verification off (curl -k)`,
+        `ConfigMap ${SR_NAMESPACE}/${SR_RELEASE}-reporting-opensearch-custom-config key "opensearch_dashboards.yml" switches certificate verification off (verificationMode: none)`,
+        `Output ${SR_NAMESPACE}/${SR_RELEASE}-logging-opensearch switches certificate verification off (spec.opensearch.ssl_verify: false)`,
+      ]);
+      expect(of('WARD-SEC-006'), file).toEqual([`Secret ${SR_NAMESPACE}/${SR_RELEASE}-keymanager-softhsm key "security-pin" is the documented default security PIN of SoftHSM (OpenG2P key-manager chart)`]);
+      expect(of('WARD-SEC-007'), file).toEqual([]);
+      // Look-alikes that stay absent: Kafka Connect's REST listener (listeners=HTTP://:8083), OpenSearch's
+      // OPENSEARCH_TLS_VERIFICATION_MODE=full, the Kafka scripts' curl -s, and the PIN twice (WARD-SEC-004 leaves it to SEC-006).
+      expect(of('WARD-SEC-004').filter((m) => m.includes('security-pin')), file).toEqual([]);
+      // No credential value of the render reaches the report: the PIN, plain or base64.
+      expect(r.stdout).not.toMatch(/16032228|MTYwMzIyMjg=/);
+    }
+  });
+
   it('without the overlay the Bitnami NetworkPolicies allow undeclared connections, named by policy', () => {
     const r = ward(['check', files.plain, files.synth, files.rd, '--format', 'json']);
     const report = JSON.parse(r.stdout) as { findings: { ruleId: string; message: string }[] };

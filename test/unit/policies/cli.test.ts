@@ -19,7 +19,7 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
     const junit = join(dir, 'out.xml');
     const res = ward(['policy-check', 'test/fixtures/openg2p-defaults', '--format', 'sarif', '-o', sarif, '--format', 'junit', '-o', junit, '--format', 'text']);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/ward policy-check: \d+ findings \(2 critical/);
+    expect(res.stdout).toMatch(/ward policy-check: \d+ findings \(3 critical/);
     expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
     expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml/);
   });
@@ -33,7 +33,7 @@ describe('ward policy-check / ward check', { timeout: 120_000 }, () => {
   it('--summary prints only the summary (no wrapping when piped); --group-by takes rule or object', () => {
     const res = ward(['check', 'test/fixtures/openg2p-defaults', '--summary']);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^\d+ findings in \d+ objects: 2 critical, /);
+    expect(res.stdout).toMatch(/^\d+ findings in \d+ objects: 3 critical, /);
     expect(res.stdout).toMatch(/\n {2}SEVERITY RULE +COUNT {2}TITLE +MOST IN\n {2}critical /);
     expect(res.stdout).not.toContain('CRITICAL (');
     const bad = ward(['check', '-', '--group-by', 'file'], CLEAN);

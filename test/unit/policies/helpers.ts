@@ -53,3 +53,34 @@ export function summarise(id: string, c: Case): { got: unknown[]; want: unknown[
   const want = c.expect.map((e) => ({ ruleId: id, severity: e.severity, message: e.message, line: lineOf(c.yaml, e.at, e.nth ?? 0) }));
   return { got, want };
 }
+
+export interface DeploymentOptions {
+  /** @default `example/<name>:1` */
+  readonly image?: string;
+  /** YAML appended to the container (indented 10 spaces: `\n          args: [...]`). */
+  readonly extra?: string;
+  /** YAML appended inside the pod labels mapping (`, ward.g2p.dev/personal-data: "true"`). */
+  readonly labels?: string;
+  /** @default sr */
+  readonly namespace?: string;
+}
+
+/** A one-container Deployment document (starting with `---`) with literal env values, named like its container. */
+export function deployment(name: string, env: Readonly<Record<string, string>>, o: DeploymentOptions = {}): string {
+  const vars = Object.entries(env).map(([k, v]) => `            - name: ${k}\n              value: ${JSON.stringify(v)}`).join('\n') || '            []';
+  return `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${o.namespace ?? 'sr'}}
+spec:
+  template:
+    metadata:
+      labels: {app: ${name}${o.labels ?? ''}}
+    spec:
+      containers:
+        - name: ${name}
+          image: ${o.image ?? `example/${name}:1`}${o.extra ?? ''}
+          env:
+${vars}
+`;
+}

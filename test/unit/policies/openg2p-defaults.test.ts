@@ -17,7 +17,8 @@ const EXPECTED: [string, string, string][] = [
   ['WARD-KM-005', 'VirtualService dev/openg2p-keymanager', 'publishes the key manager'],
   ['WARD-SEC-001', 'Deployment dev/openg2p-minio', 'sets MINIO_IDENTITY_OPENID_CLIENT_SECRET to a secret-looking literal value'],
   ['WARD-SEC-002', 'ConfigMap dev/openg2p-softhsm', 'key "SOFTHSM_PIN"'],
-  ['WARD-SEC-004', 'Secret dev/openg2p-odoo', 'key "odoo-password" is a well-known default value'],
+  ['WARD-SEC-006', 'Secret dev/openg2p-odoo', 'key "odoo-password" is the documented default admin and master password (admin_passwd = admin) of Odoo'],
+  ['WARD-SEC-004', 'Secret dev/openg2p-minio', 'key "root-user" is a well-known default value'],
   ['WARD-AUTHZ-001', 'Namespace dev', 'has no allow-nothing AuthorizationPolicy'],
   ['WARD-AUTHZ-006', 'Gateway dev/openg2p-postgresql', 'publishes port 5432 (TCP) without TLS'],
 ];
@@ -36,12 +37,12 @@ describe('the OpenG2P Social Registry 1.3.1 defaults fixture', () => {
     expect(result.findings.filter((f) => f.ruleId === 'WARD-AUTHZ-005').map((f) => f.message)).toEqual([]);
   });
 
-  it('fails the check (exit 1) with critical findings for PostgreSQL on the gateway and the literal client secret', async () => {
+  it('fails the check (exit 1) with critical findings for PostgreSQL on the gateway, the literal client secret and Odoo\'s default admin password', async () => {
     const loaded = await loadPaths(['test/fixtures/openg2p-defaults']);
     const result = runCheck({ documents: loaded.documents, inputErrors: loaded.errors, now: NOW });
     expect(loaded.errors).toEqual([]);
     expect(exitCodeOf(result)).toBe(1);
-    expect(result.findings.filter((f) => f.severity === 'critical').map((f) => f.ruleId).sort()).toEqual(['WARD-AUTHZ-006', 'WARD-KM-001']);
+    expect(result.findings.filter((f) => f.severity === 'critical').map((f) => f.ruleId).sort()).toEqual(['WARD-AUTHZ-006', 'WARD-KM-001', 'WARD-SEC-006']);
     const km = result.findings.find((f) => f.ruleId === 'WARD-KM-001')!;
     expect(km.location).toEqual({ file: 'test/fixtures/openg2p-defaults/helm-render.yaml', line: 171, column: 15, helmSource: 'openg2p-social-registry/charts/odoo/templates/deployment.yaml' });
   });

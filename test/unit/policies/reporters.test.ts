@@ -88,7 +88,7 @@ describe('reporters', () => {
     expect(plain).toContain('Deployment dev/openg2p-odoo  test/fixtures/openg2p-defaults/helm-render.yaml\n');
     expect(plain).toContain('INPUT ERROR broken.yaml:2:1: YAML syntax error');
     expect(plain).toContain('waiver (annotation): pinned at deploy time by the release pipeline [owner platform <ops&co>, expires 2027-01-01]');
-    expect(plain.trimEnd().split('\n').at(-1)).toMatch(/^ward policy-check: \d+ findings \(2 critical, \d+ high, \d+ medium, \d+ low\), 1 waived, 1 input errors; 15 objects, \d+ rules, profile strict; input errors: exit 2$/);
+    expect(plain.trimEnd().split('\n').at(-1)).toMatch(/^ward policy-check: \d+ findings \(3 critical, \d+ high, \d+ medium, \d+ low\), 1 waived, 1 input errors; 15 objects, \d+ rules, profile strict; input errors: exit 2$/);
     expect(reporters.text!(result, { ...ctx, color: true })).toContain('\x1b[1;31mCRITICAL');
   });
 

@@ -66,8 +66,8 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'high', message: 'Secret dev/minio key "token" is shorter than 12 characters', at: 'token:' }] },
     { name: 'passes settings that are no credentials (git-config branch, Redis and database ports, names, users)',
       yaml: secret(['branch: master', 'REDIS_PORT: "6379"', 'REDIS_PROTO: redis', 'REDIS_DB: "0"', 'REDIS_USER: ""', 'DB_PORT: "5432"', 'DB_USER: keymgruser', 'DB_NAME: keymgr', 'filters: %5B%7B%22name%22%3A%22x%22%7D%5D'].map((kv) => { const [k = '', v = ''] = kv.split(': '); return `  ${k}: ${b64(v.replace(/"/g, ''))}`; }).join('\n')), expect: [] },
-    { name: 'fails the SoftHSM PIN the OpenG2P key-manager chart hard-codes as a well-known default', yaml: secret('  security-pin: MTYwMzIyMjg='),
-      expect: [{ severity: 'high', message: 'Secret dev/minio key "security-pin" is a well-known default value', at: 'security-pin' }] },
+    { name: 'leaves the SoftHSM PIN the OpenG2P key-manager chart hard-codes to WARD-SEC-006, which names it as the documented default (one finding per key)', yaml: secret('  security-pin: MTYwMzIyMjg='), expect: [] },
+    { name: 'leaves a password equal to its user name to WARD-SEC-007, though it is short', yaml: secret(`  root-user: ${b64('keymgr')}\n  root-password: ${b64('keymgr')}`), expect: [] },
   ],
   [SEC.SEC_SECRET_AS_ENV]: [
     { name: 'passes a Secret mounted as a file', yaml: deploy('            - name: PASS_FILE\n              value: /run/secrets/pass'), expect: [] },
