@@ -11,6 +11,7 @@ import { Composer, LineCounter, Parser, type Document, type YAMLError } from 'ya
 import { KUBE_YAML } from './kube-yaml.js';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import type { SourceLocation } from '../types.js';
+import { fastDocument } from './fast-yaml.js';
 import { locateIn, positionsOf, type Positions } from './positions.js';
 import { redactSecret } from './secrets.js';
 import { DEFAULT_LIMITS, type FieldPath, type InputError, type InputWarning, type LoadLimits, type LoadResult, type LoadedDocument } from './types.js';
@@ -155,10 +156,7 @@ function push(out: Out, r: LoadedDocument | InputError | InputWarning): void {
 
 /** Converts one composed document; false when the run's document bound is passed (stop reading). */
 function loadDoc(ctx: DocContext, doc: Doc, limits: LoadLimits, count: DocumentCount, out: Out): boolean {
-  if (++count.documents > limits.maxDocuments) {
-    out.errors.push(docError(ctx, 'too-many-documents', doc.range[0], `more than ${String(limits.maxDocuments)} YAML documents in the inputs (--max-documents); the rest is not read`));
-    return false;
-  }
+  if (!countDocument(ctx, doc.range[0], limits, count, out)) return false;
   const first = doc.errors[0];
   if (first) return void out.errors.push(docError(ctx, 'yaml-syntax', first.pos[0], yamlErrorMessage(first.code))), true;
   if (doc.contents === null) return true; // empty or comment-only document: skipped, as kubectl does
@@ -169,13 +167,25 @@ function loadDoc(ctx: DocContext, doc: Doc, limits: LoadLimits, count: DocumentC
   }
   const js = toJs(ctx, doc, limits);
   if ('code' in js) return void out.errors.push(js), true;
-  if (js.value === null || js.value === undefined) return true; // `---` followed by `---`: empty too
-  const positions = positionsOf(doc.contents);
-  const list = listItems(js.value);
-  if (!list) return void push(out, toDocument(ctx, js.value, positions)), true;
+  return loadValue(ctx, js.value, positionsOf(doc.contents), doc.range[0], { limits, count, out });
+}
+
+/** What the documents of one parse share: the bounds, the run's document count, the results. */
+interface Run {
+  readonly limits: LoadLimits;
+  readonly count: DocumentCount;
+  readonly out: Out;
+}
+
+/** A document's value (and offset tree) as documents: one object, or the items of a List. False when the document bound is passed. */
+function loadValue(ctx: DocContext, value: unknown, positions: Positions, start: number, run: Run): boolean {
+  const { limits, count, out } = run;
+  if (value === null || value === undefined) return true; // `---` followed by `---`: empty too
+  const list = listItems(value);
+  if (!list) return void push(out, toDocument(ctx, value, positions)), true;
   count.documents += list.items.length;
   if (count.documents > limits.maxDocuments) {
-    out.errors.push(docError(ctx, 'too-many-documents', doc.range[0], `more than ${String(limits.maxDocuments)} YAML documents and list items in the inputs (--max-documents); the rest is not read`));
+    out.errors.push(docError(ctx, 'too-many-documents', start, `more than ${String(limits.maxDocuments)} YAML documents and list items in the inputs (--max-documents); the rest is not read`));
     return false;
   }
   const itemPositions = (i: number): Positions => ({ root: positions.root, prefix: ['items', i] });
@@ -186,14 +196,123 @@ function loadDoc(ctx: DocContext, doc: Doc, limits: LoadLimits, count: DocumentC
   return true;
 }
 
+/** Counts a document against the run's bound; false (and an error) when it is passed. */
+function countDocument(ctx: DocContext, start: number, limits: LoadLimits, count: DocumentCount, out: Out): boolean {
+  if (++count.documents <= limits.maxDocuments) return true;
+  out.errors.push(docError(ctx, 'too-many-documents', start, `more than ${String(limits.maxDocuments)} YAML documents in the inputs (--max-documents); the rest is not read`));
+  return false;
+}
+
 /**
  * Parses one file's text. `file` is the name used in locations (`<stdin>` for stdin). `count` is
  * shared by the files of one run so that `maxDocuments` bounds them all.
+ *
+ * Documents in the block YAML that renders and kubectl write go through the fast path
+ * (fast-yaml.ts); any other document through the `yaml` package's full parser, which also reports
+ * every syntax error. A file with directives (`%YAML`), `...` end markers or content on a `---`
+ * line is parsed whole by the full parser.
  */
 export function parseText(text: string, file: string, limits: LoadLimits = DEFAULT_LIMITS, count: DocumentCount = { documents: 0 }): LoadResult & { warnings: InputWarning[] } {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const segments = documentSegments(source);
+  if (!segments) return parseFull(source, file, limits, count);
+  const run: Run = { limits, count, out: { documents: [], errors: [], warnings: [] } };
+  const lc = lineCounterOf(source);
+  let docIndex = 0;
+  for (const seg of segments) {
+    const r = loadSegment(source, seg, { file, docIndex, lc }, run);
+    if (r === 'stop') break;
+    if (r === 'document') docIndex++;
+  }
+  return run.out;
+}
+
+/** One segment: through the fast path, else the full parser. `none` for comments before the first `---`. */
+function loadSegment(source: string, seg: Segment, base: DocContext, run: Run): 'document' | 'none' | 'stop' {
+  const fast = fastDocument(source, seg.body, seg.end);
+  if (fast === undefined) return parseSegment(source, seg, base, run);
+  if (fast === null && seg.implicit) return 'none';
+  const helmSource = fast ? HELM_SOURCE.exec(source.slice(seg.body, fast.contentStart))?.[1] : undefined;
+  const ctx: DocContext = { ...base, ...(helmSource ? { helmSource } : {}) };
+  const start = fast?.contentStart ?? seg.start;
+  if (!countDocument(ctx, start, run.limits, run.count, run.out)) return 'stop';
+  if (!fast) return 'document'; // empty or comment-only document: skipped, as kubectl does
+  if (seg.end - start > run.limits.maxDocumentBytes) {
+    run.out.errors.push(docError(ctx, 'document-too-large', start, `document ${String(ctx.docIndex)} is ${String(seg.end - start)} bytes, over the bound of ${String(run.limits.maxDocumentBytes)}; split it`));
+    return 'document';
+  }
+  return loadValue(ctx, fast.value, { root: fast.root, prefix: [] }, start, run) ? 'document' : 'stop';
+}
+
+interface Segment {
+  /** Offset of the `---` line (or 0), of the text after it, and of the next `---` line (or the end). */
+  readonly start: number;
+  readonly body: number;
+  readonly end: number;
+  /** The text before the first `---` (no marker of its own). */
+  readonly implicit: boolean;
+}
+
+/**
+ * The documents of a stream, split at its `---` lines (a `---` at the start of a line always starts
+ * a document, even inside a block scalar), or undefined when the stream needs the full parser:
+ * directives, `...` end markers, or content after `---` on its line.
+ */
+function documentSegments(source: string): Segment[] | undefined {
+  if (/^(?:%|\.\.\.(?:[ \t]|$))/m.test(source) || source.includes('\r')) return undefined;
+  const markers: number[] = [];
+  const re = /^---(?=[ \t\n]|$)/gm;
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    const eol = source.indexOf('\n', m.index);
+    const rest = source.slice(m.index + 3, eol < 0 ? source.length : eol).trim();
+    if (rest !== '' && !rest.startsWith('#')) return undefined;
+    markers.push(m.index);
+  }
+  const out: Segment[] = [];
+  const bodyOf = (start: number): number => {
+    const eol = source.indexOf('\n', start);
+    return eol < 0 ? source.length : eol + 1;
+  };
+  if (markers[0] !== 0) out.push({ start: 0, body: 0, end: markers[0] ?? source.length, implicit: true });
+  markers.forEach((m, i) => out.push({ start: m, body: bodyOf(m), end: markers[i + 1] ?? source.length, implicit: false }));
+  return out;
+}
+
+/** Line starts of the whole text, as the `yaml` parser's LineCounter records them. */
+function lineCounterOf(source: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
+/** One document the fast path left to the full parser, parsed on its own; offsets are shifted to the file's. */
+function parseSegment(source: string, seg: Segment, ctx: DocContext, run: Run): 'document' | 'none' | 'stop' {
+  const { limits, count, out } = run;
+  let seen: 'document' | 'none' = 'none';
+  const text = source.slice(seg.start, seg.end);
+  const shifted = { linePos: (offset: number) => ctx.lc.linePos(offset + seg.start) } as LineCounter;
+  const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
+  try {
+    for (const doc of composer.compose(new Parser().parse(text), true, text.length)) {
+      const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
+      const helmSource = HELM_SOURCE.exec(text.slice(0, start))?.[1];
+      if (seg.implicit && doc.contents === null) continue;
+      seen = 'document';
+      if (!loadDoc({ ...ctx, lc: shifted, ...(helmSource ? { helmSource } : {}) }, doc, limits, count, out)) return 'stop';
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    out.errors.push(docError({ ...ctx, lc: shifted }, 'yaml-syntax', 0, `document ${String(ctx.docIndex)} is nested too deeply to parse; flatten it`));
+    return 'document';
+  }
+  return seen;
+}
+
+/** The whole text through the full parser (exported for the tests that compare it with the fast path). */
+export function parseFull(source: string, file: string, limits: LoadLimits, count: DocumentCount): LoadResult & { warnings: InputWarning[] } {
   const out: Out = { documents: [], errors: [], warnings: [] };
   const lc = new LineCounter();
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
   let prevEnd = 0;
   let docIndex = 0;
