@@ -136,9 +136,9 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
  * The HTML report's flow matrix and mTLS coverage need the objects, not just the findings: built
  * only when an html output was asked for.
  */
-async function htmlContext(result: CheckResult, gathered: Gathered, defaultNamespace: string | undefined): Promise<Partial<HtmlReport>> {
+async function htmlContext(result: CheckResult, gathered: Gathered, defaultNamespace: string | undefined, profile: Profile): Promise<Partial<HtmlReport>> {
   const { htmlExtras } = await import('../../policies/flows/report.js');
-  const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}) };
+  const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}), ...(profile.personalData ? { personalData: profile.personalData } : {}) };
   const index = gathered.objects ? ObjectIndex.fromObjects(gathered.objects, options) : ObjectIndex.fromDocuments(gathered.documents ?? [], options);
   const inputs = result.inputs.map(({ file, sha256 }) => ({ file, sha256 }));
   return htmlExtras(index, { toolVersion: VERSION, profile: result.summary.profile, time: new Date().toISOString(), inputs });
@@ -234,7 +234,7 @@ export function registerCheck(program: Command): void {
       });
       const notice = namespaceNoticeLine('ward check', result.namespaceDefault);
       if (notice) process.stderr.write(notice);
-      await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace));
+      await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace, profile));
       process.exitCode = exitCodeOf(result);
     });
   command.on('option:no-waivers', () => {
