@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck, type CheckResult } from '../../../policies/engine.js';
+import { runCheck, type CheckResult, type PersonalDataHolder } from '../../../policies/engine.js';
 import { ObjectIndex } from '../../../policies/index/object-index.js';
 import { imageRepository } from '../../../policies/index/personal-data.js';
 import { parseText } from '../../../policies/load/parse.js';
 import { builtinProfile, parseProfile } from '../../../policies/profiles.js';
+import { reporters } from '../../../policies/reporters/index.js';
+import { NO_PERSONAL_DATA, personalDataLine } from '../../../policies/reporters/personal-data.js';
+import { wrapLine } from '../../../policies/reporters/layout.js';
 import { NOW } from './helpers.js';
 
 const AUDIT = builtinProfile('openg2p-audit');
@@ -155,5 +158,40 @@ spec:
     expect(strict.summary.personalData).toEqual([]);
     const net003 = (r: CheckResult, name: string): string | undefined => r.findings.find((f) => f.ruleId === 'WARD-NET-003' && f.object.name === name)?.severity;
     expect([net003(strict, 'odoo'), net003(audit, 'odoo'), net003(audit, 'web')]).toEqual(['medium', 'high', 'medium']);
+  });
+});
+
+describe('reports name the holders', () => {
+  const holder = (name: string, by: PersonalDataHolder['by'], what: string): PersonalDataHolder => ({ workload: { kind: 'Deployment', namespace: 'sr', name }, by, what, reason: `${what} reason` });
+  const many = [
+    holder('sr-odoo', 'image', 'Odoo'), holder('sr-postgresql', 'image', 'PostgreSQL'), holder('sr-keymanager-postgresql', 'image', 'PostgreSQL'),
+    holder('sr-odk-central-postgresql', 'image', 'PostgreSQL'), holder('sr-minio', 'image', 'MinIO'), holder('sr-keymanager', 'image', 'MOSIP key manager'),
+    holder('sr-logging-opensearch-master', 'image', 'OpenSearch'), holder('sr-reporting-opensearch-master', 'image', 'OpenSearch'), holder('sr-app', 'label', 'label'),
+  ];
+
+  it('the text line groups by reason, names what was recognised and stays within two terminal lines', () => {
+    expect(personalDataLine(many.slice(0, 3), 1000)).toBe('personal data (raises severities): 3 workloads — by image: sr-odoo (Odoo), sr-postgresql, sr-keymanager-postgresql (PostgreSQL)');
+    expect(personalDataLine([many[8]!, many[0]!], 1000)).toBe('personal data (raises severities): 2 workloads — by label: sr-app; by image: sr-odoo (Odoo)');
+    const cut = personalDataLine(many, 2 * 80 - 12);
+    expect(cut).toBe('personal data (raises severities): 9 workloads — by label: sr-app; by image: sr-odoo (Odoo), sr-postgresql (PostgreSQL) … 6 more');
+    for (const width of [80, 100, 120]) expect(wrapLine(personalDataLine(many, 2 * width - 12), width, 2).length).toBeLessThanOrEqual(2);
+    expect(personalDataLine([], 100)).toBe(NO_PERSONAL_DATA);
+  });
+
+  it('text, JSON, SARIF and HTML carry them; JUnit does not change', () => {
+    const yaml = workload('odoo', { image: 'odoo:17' });
+    const ctx = { color: false, toolVersion: '0.1.0' };
+    const audit = check(yaml);
+    expect(reporters.text!(audit, ctx).split('\n')[1]).toBe('personal data (raises severities): 1 workload — by image: odoo (Odoo)');
+    expect(reporters.text!(check(yaml, builtinProfile('strict')), ctx).split('\n')[1]).toBe(NO_PERSONAL_DATA);
+    const json = JSON.parse(reporters.json!(audit, ctx)) as { summary: { personalData: unknown[] } };
+    expect(json.summary.personalData).toEqual([expect.objectContaining({ workload: { kind: 'Deployment', namespace: 'dev', name: 'odoo' }, by: 'image', reason: expect.stringContaining('(Odoo)') as unknown })]);
+    const sarif = JSON.parse(reporters.sarif!(audit, ctx)) as { runs: { properties: { personalData: unknown[] } }[] };
+    expect(sarif.runs[0]!.properties.personalData).toEqual(json.summary.personalData);
+    const html = reporters.html!(audit, ctx);
+    expect(html).toContain('<caption>Workloads taken as holding personal data (1): their findings are raised one step</caption>');
+    expect(html).toContain('<td>Deployment dev/odoo</td><td>container &quot;main&quot; runs odoo:17 (Odoo): ');
+    expect(reporters.html!(check(yaml, builtinProfile('strict')), ctx)).toContain(`<p id="personal-data">${NO_PERSONAL_DATA}.</p>`);
+    expect(reporters.junit!(audit, ctx)).not.toMatch(/personal data \(raises/);
   });
 });
