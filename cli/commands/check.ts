@@ -49,8 +49,9 @@ A waiver names one rule id (a wildcard such as WARD-POD-* or * is an input error
 reason; expires must be a date YYYY-MM-DD; expired waivers stop suppressing; --no-waivers ignores
 all of them, wherever it stands on the command line.
 
-Profiles: a profile file selects rules with include/exclude lists; one that selects no rule, or
-has a field of the wrong type, is an input error (exit 2).
+Profiles: a profile file selects rules with include/exclude lists and may list the images of data
+stores whose workloads hold personal data (personalData.images; openg2p-audit lists the OpenG2P
+ones); one that selects no rule, or has a field of the wrong type, is an input error (exit 2).
 
 Exit codes:
   0  no finding at or above --fail-on
