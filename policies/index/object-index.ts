@@ -105,7 +105,7 @@ export class ObjectIndex {
   readonly cluster: boolean;
   readonly meshRootNamespace: string;
   /** The recognisers the index was built with (an index rebuilt from `objects` passes them on). */
-  readonly personalData: PersonalDataRecognisers;
+  readonly personalDataRecognisers: PersonalDataRecognisers;
   /** Kinds no rule understands, counted (`Kind.group`). */
   readonly unknownKinds: ReadonlyMap<string, number>;
   /** How objects that name no namespace were placed (they carry that namespace in `objects`). */
@@ -124,7 +124,7 @@ export class ObjectIndex {
   private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument; facts?: SecretFacts }[], options: IndexOptions) {
     this.cluster = options.cluster ?? false;
     this.meshRootNamespace = options.meshRootNamespace ?? 'istio-system';
-    this.personalData = options.personalData ?? { images: [] };
+    this.personalDataRecognisers = options.personalData ?? { images: [] };
     this.namespaceDefault = defaultNamespaceOf(entries.map((e) => e.object), options.defaultNamespace);
     this.defaultNamespace = this.namespaceDefault.namespace;
     const unknown = new Map<string, number>();
@@ -280,7 +280,7 @@ export class ObjectIndex {
   personalDataReason(w: Workload): PersonalDataReason | undefined {
     let v = this.personalDataCache.get(w);
     if (v === undefined) {
-      v = labelReason(w) ?? this.declaredPersonal(w) ?? imageReason(w, this.personalData) ?? null;
+      v = labelReason(w) ?? this.declaredPersonal(w) ?? imageReason(w, this.personalDataRecognisers) ?? null;
       this.personalDataCache.set(w, v);
     }
     return v ?? undefined;
