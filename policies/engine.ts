@@ -5,13 +5,14 @@
  */
 import type { KubeObject } from '../charts-src/kube.js';
 import { ObjectIndex, type IndexOptions, type NamespaceDefault } from './index/object-index.js';
+import { describeReason, type PersonalDataReason } from './index/personal-data.js';
 import type { InputError, InputFile, LoadedDocument } from './load/types.js';
 import { builtinProfile, DEFAULT_PROFILE, profileIncludes, profileSeverity, type Profile } from './profiles.js';
 import { rules as registry } from './rules/index.js';
 import { annotationWaivers, applyWaivers, type Waiver } from './waivers.js';
-import { SEVERITIES, atOrAbove, severityRank, type Finding, type Rule, type Severity } from './types.js';
+import { SEVERITIES, atOrAbove, severityRank, type Finding, type ObjectRef, type Rule, type Severity } from './types.js';
 
-export interface CheckInput extends IndexOptions {
+export interface CheckInput extends Omit<IndexOptions, 'personalData'> {
   /** Loaded documents (with source positions); or `objects`. */
   readonly documents?: readonly LoadedDocument[];
   /** Objects without source positions (a live cluster, synthesised output). */
@@ -20,7 +21,7 @@ export interface CheckInput extends IndexOptions {
   readonly inputErrors?: readonly InputError[];
   /** Inputs read (file, SHA-256, size); passed through to the reports as evidence. */
   readonly inputs?: readonly InputFile[];
-  /** @default the built-in `strict` profile */
+  /** Its `personalData` recognisers go to the object index. @default the built-in `strict` profile */
   readonly profile?: Profile;
   /** Waivers from the central file (annotation waivers are read from the objects). */
   readonly waivers?: readonly Waiver[];
@@ -46,6 +47,17 @@ export interface CheckSummary {
   readonly failOn: Severity;
   /** True when an unsuppressed finding is at or above failOn. */
   readonly failed: boolean;
+  /** Workloads taken as holding personal data (their findings are raised), and why, in input order. */
+  readonly personalData: readonly PersonalDataHolder[];
+}
+
+export interface PersonalDataHolder {
+  readonly workload: ObjectRef;
+  readonly by: PersonalDataReason['by'];
+  /** One line, e.g. `container "postgresql" runs docker.io/bitnami/postgresql:16 (PostgreSQL): …`. */
+  readonly reason: string;
+  /** The short name of what was recognised: the image recogniser's (`PostgreSQL`), the component's, or the label. */
+  readonly what: string;
 }
 
 export interface CheckResult {
@@ -78,7 +90,9 @@ function compare(a: Finding, b: Finding): number {
     || cmp(a.ruleId, b.ruleId) || cmp(a.message, b.message);
 }
 
-function summarise(findings: readonly Finding[], base: { profile: string; objects: number; rulesRun: number; inputErrors: number; failOn: Severity }): CheckSummary {
+type SummaryBase = Omit<CheckSummary, 'bySeverity' | 'findings' | 'suppressed' | 'failed'>;
+
+function summarise(findings: readonly Finding[], base: SummaryBase): CheckSummary {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   let suppressed = 0;
   for (const f of findings) {
@@ -94,9 +108,10 @@ function summarise(findings: readonly Finding[], base: { profile: string; object
  * Builds the index the engine would build (for callers that need both, e.g. the flow engine). Without
  * `defaultNamespace` the namespace of objects that name none is inferred (`index.namespaceDefault`).
  */
-export function buildIndex(input: Pick<CheckInput, 'documents' | 'objects' | 'cluster' | 'defaultNamespace' | 'meshRootNamespace'>): ObjectIndex {
+export function buildIndex(input: Pick<CheckInput, 'documents' | 'objects' | 'cluster' | 'defaultNamespace' | 'meshRootNamespace'> & Pick<IndexOptions, 'personalData'>): ObjectIndex {
   const options: IndexOptions = {
     ...(input.cluster !== undefined ? { cluster: input.cluster } : {}),
+    ...(input.personalData ? { personalData: input.personalData } : {}),
     ...(input.defaultNamespace ? { defaultNamespace: input.defaultNamespace } : {}),
     ...(input.meshRootNamespace ? { meshRootNamespace: input.meshRootNamespace } : {}),
   };
@@ -104,10 +119,20 @@ export function buildIndex(input: Pick<CheckInput, 'documents' | 'objects' | 'cl
 }
 
 /** Runs the check. Pure: same input (and clock), same result. */
+/** The workloads the index takes as holding personal data, with the reason. */
+export function personalDataHolders(index: ObjectIndex): PersonalDataHolder[] {
+  return index.workloads.flatMap((w) => {
+    const r = index.personalDataReason(w);
+    if (!r) return [];
+    const what = r.by === 'image' ? r.name : r.by === 'component' ? `component ${r.component}` : 'label';
+    return [{ workload: w.ref, by: r.by, reason: describeReason(r), what }];
+  });
+}
+
 export function runCheck(input: CheckInput): CheckResult {
-  const index = buildIndex(input);
-  const catalogue = input.rules ?? registry;
   const profile = input.profile ?? builtinProfile(DEFAULT_PROFILE);
+  const index = buildIndex({ ...input, ...(profile.personalData ? { personalData: profile.personalData } : {}) });
+  const catalogue = input.rules ?? registry;
   const failOn = input.failOn ?? 'high';
   const ctx = { now: input.now, cluster: input.cluster ?? false };
   const selected = [...catalogue.values()].filter((r) => profileIncludes(profile, r.id));
@@ -124,7 +149,7 @@ export function runCheck(input: CheckInput): CheckResult {
   findings.sort(compare);
   return {
     findings,
-    summary: summarise(findings, { profile: profile.name, objects: index.objects.length, rulesRun: selected.length, inputErrors: inputErrors.length, failOn }),
+    summary: summarise(findings, { profile: profile.name, objects: index.objects.length, rulesRun: selected.length, inputErrors: inputErrors.length, failOn, personalData: personalDataHolders(index) }),
     inputErrors,
     inputs: [...(input.inputs ?? [])],
     unknownKinds: Object.fromEntries([...index.unknownKinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { isRecord } from '../charts-src/kube.js';
 import { describeValue } from '../charts-src/model/issues.js';
 import { rec, str } from './index/access.js';
+import type { ImageRecogniser, PersonalDataRecognisers } from './index/personal-data.js';
 import { REPO_ROOT } from './load/root.js';
 import { isSeverity, type Rule, type Severity } from './types.js';
 
@@ -19,13 +20,16 @@ export interface Profile {
   readonly exclude: readonly string[];
   /** Severity overrides by rule id. */
   readonly severity: Readonly<Record<string, Severity>>;
+  /** What else marks a workload as holding personal data (images of data stores). @default none: labels and RegistryDeployments only */
+  readonly personalData?: PersonalDataRecognisers;
 }
 
 export const BUILTIN_PROFILES = ['strict', 'baseline', 'openg2p-audit'] as const;
 export type BuiltinProfileName = (typeof BUILTIN_PROFILES)[number];
 export const DEFAULT_PROFILE: BuiltinProfileName = 'strict';
 
-const PROFILE_FIELDS = ['name', 'description', 'include', 'exclude', 'severity'];
+const PROFILE_FIELDS = ['name', 'description', 'include', 'exclude', 'severity', 'personalData'];
+const IMAGE_FIELDS = ['name', 'match', 'why'];
 /** What an include or exclude entry may be: `*`, a family `WARD-POD-*` or a rule id. */
 const PATTERN = /^(\*|WARD-[A-Z]+-(\*|\d{3}))$/;
 
@@ -75,15 +79,40 @@ function patternList(v: Readonly<Record<string, unknown>>, field: 'include' | 'e
   return typeof list === 'string' ? fail([field], list) : list;
 }
 
+/** One `personalData.images` entry: name, match (a regular expression) and why, all strings. */
+function imageRecogniser(v: unknown, at: (string | number)[], fail: Fail): ImageRecogniser {
+  const where = `personalData.images[${String(at.at(-1))}]`;
+  if (!isRecord(v)) return fail(at, `${where}: expected a mapping {name, match, why}, got ${describeValue(v)}`);
+  for (const k of Object.keys(v)) if (!IMAGE_FIELDS.includes(k)) fail([...at, k], `${where}: unknown field "${k}": an entry has ${IMAGE_FIELDS.join(', ')}`);
+  for (const k of IMAGE_FIELDS) {
+    if (typeof v[k] !== 'string' || v[k] === '') fail(v[k] === undefined ? at : [...at, k], `${where}.${k}: expected a non-empty string, got ${describeValue(v[k])}`);
+  }
+  const source = v.match as string;
+  try {
+    return { name: v.name as string, match: new RegExp(source), why: v.why as string };
+  } catch (err) {
+    return fail([...at, 'match'], `${where}.match: ${JSON.stringify(source)} is not a regular expression (${err instanceof Error ? err.message : String(err)}); it is tested against the image repository path, e.g. "(^|/)postgresql$"`);
+  }
+}
+
+function personalData(v: unknown, fail: Fail): PersonalDataRecognisers {
+  if (v === undefined) return { images: [] };
+  if (!isRecord(v)) return fail(['personalData'], `personalData: expected a mapping {images: [{name, match, why}]}, got ${describeValue(v)}`);
+  for (const k of Object.keys(v)) if (k !== 'images') fail(['personalData', k], `personalData: unknown field "${k}": it has images`);
+  if (v.images === undefined) return { images: [] };
+  if (!Array.isArray(v.images)) return fail(['personalData', 'images'], `personalData.images: expected a list of {name, match, why}, got ${describeValue(v.images)}`);
+  return { images: (v.images as unknown[]).map((x, i) => imageRecogniser(x, ['personalData', 'images', i], fail)) };
+}
+
 /** Parses a profile from YAML text; throws an Error naming the file, the line and the bad field. */
 export function parseProfile(text: string, source: string): Profile {
   const { value: v, fail } = readYaml(text, source);
-  if (!isRecord(v)) return fail([], `a profile is a mapping {name, description, include, exclude, severity}, got ${describeValue(v)}`);
+  if (!isRecord(v)) return fail([], `a profile is a mapping {name, description, include, exclude, severity, personalData}, got ${describeValue(v)}`);
   for (const k of Object.keys(v)) if (!PROFILE_FIELDS.includes(k)) fail([k], `unknown field "${k}": a profile has ${PROFILE_FIELDS.join(', ')}`);
   const name = str(v.name);
   if (!name) return fail(v.name === undefined ? [] : ['name'], `a profile needs a "name" (a string)${v.name === undefined ? '' : `, got ${describeValue(v.name)}`}`);
   if (v.description !== undefined && typeof v.description !== 'string') fail(['description'], `description: expected a string, got ${describeValue(v.description)}`);
-  return { name, description: str(v.description) ?? '', include: patternList(v, 'include', ['*'], fail), exclude: patternList(v, 'exclude', [], fail), severity: severities(v.severity, fail) };
+  return { name, description: str(v.description) ?? '', include: patternList(v, 'include', ['*'], fail), exclude: patternList(v, 'exclude', [], fail), severity: severities(v.severity, fail), personalData: personalData(v.personalData, fail) };
 }
 
 /**

@@ -49,8 +49,9 @@ A waiver names one rule id (a wildcard such as WARD-POD-* or * is an input error
 reason; expires must be a date YYYY-MM-DD; expired waivers stop suppressing; --no-waivers ignores
 all of them, wherever it stands on the command line.
 
-Profiles: a profile file selects rules with include/exclude lists; one that selects no rule, or
-has a field of the wrong type, is an input error (exit 2).
+Profiles: a profile file selects rules with include/exclude lists and may list the images of data
+stores whose workloads hold personal data (personalData.images; openg2p-audit lists the OpenG2P
+ones); one that selects no rule, or has a field of the wrong type, is an input error (exit 2).
 
 Exit codes:
   0  no finding at or above --fail-on
@@ -136,9 +137,9 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
  * The HTML report's flow matrix and mTLS coverage need the objects, not just the findings: built
  * only when an html output was asked for.
  */
-async function htmlContext(result: CheckResult, gathered: Gathered, defaultNamespace: string | undefined): Promise<Partial<HtmlReport>> {
+async function htmlContext(result: CheckResult, gathered: Gathered, defaultNamespace: string | undefined, profile: Profile): Promise<Partial<HtmlReport>> {
   const { htmlExtras } = await import('../../policies/flows/report.js');
-  const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}) };
+  const options = { cluster: gathered.cluster, ...(defaultNamespace ? { defaultNamespace } : {}), ...(profile.personalData ? { personalData: profile.personalData } : {}) };
   const index = gathered.objects ? ObjectIndex.fromObjects(gathered.objects, options) : ObjectIndex.fromDocuments(gathered.documents ?? [], options);
   const inputs = result.inputs.map(({ file, sha256 }) => ({ file, sha256 }));
   return htmlExtras(index, { toolVersion: VERSION, profile: result.summary.profile, time: new Date().toISOString(), inputs });
@@ -234,7 +235,7 @@ export function registerCheck(program: Command): void {
       });
       const notice = namespaceNoticeLine('ward check', result.namespaceDefault);
       if (notice) process.stderr.write(notice);
-      await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace));
+      await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace, profile));
       process.exitCode = exitCodeOf(result);
     });
   command.on('option:no-waivers', () => {

@@ -3,7 +3,7 @@ import { parseRegistrySpec, formatIssues } from '../../charts-src/model/index.js
 import { buildIndex } from '../../policies/engine.js';
 import { inferSpec } from '../../policies/init/infer.js';
 import { inferenceToYaml } from '../../policies/init/write.js';
-import type { ObjectIndex } from '../../policies/index/object-index.js';
+import type { IndexOptions, ObjectIndex } from '../../policies/index/object-index.js';
 import { KUBE_YAML } from '../../policies/load/kube-yaml.js';
 import { loadPaths } from '../../policies/load/index.js';
 import { parse } from 'yaml';
@@ -12,6 +12,10 @@ import { inputName, namespaceNoticeLine, writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { writeOutputFile } from '../write.js';
 import { readClusterObjects } from '../cluster-input.js';
+import { builtinProfile } from '../../policies/profiles.js';
+
+/** The images `ward init` takes as stores of personal data: the openg2p-audit profile's list (the one list). */
+const recognisers = (): Pick<IndexOptions, 'personalData'> => ({ personalData: builtinProfile('openg2p-audit').personalData ?? { images: [] } });
 
 interface InitOptions extends LimitOptions {
   from?: string[];
@@ -52,7 +56,7 @@ input), or no workload in the input (nothing to infer from). Details: docs/init.
 async function gatherCluster(opts: InitOptions): Promise<{ index: ObjectIndex; source: string; inputErrors: number }> {
   let objects = await readClusterObjects(opts);
   if (opts.namespace) objects = objects.filter((o) => o.metadata.namespace === undefined || o.metadata.namespace === opts.namespace);
-  return { index: buildIndex({ objects, cluster: true }), source: `the cluster${opts.context ? ` (context ${opts.context})` : ''}${opts.namespace ? `, namespace ${opts.namespace}` : ''}`, inputErrors: 0 };
+  return { index: buildIndex({ objects, cluster: true, ...recognisers() }), source: `the cluster${opts.context ? ` (context ${opts.context})` : ''}${opts.namespace ? `, namespace ${opts.namespace}` : ''}`, inputErrors: 0 };
 }
 
 async function gather(opts: InitOptions): Promise<{ index: ObjectIndex; source: string; inputErrors: number }> {
@@ -65,7 +69,7 @@ async function gather(opts: InitOptions): Promise<{ index: ObjectIndex; source: 
   const load = await loadPaths(from, { stdin: process.stdin, limits: limitsOf(opts) });
   writeWarnings('ward init', load.warnings ?? []);
   for (const e of load.errors) process.stderr.write(`ward init: ${e.message}\n`);
-  const index = buildIndex({ documents: load.documents, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
+  const index = buildIndex({ documents: load.documents, ...recognisers(), ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
   const notice = namespaceNoticeLine('ward init', index.namespaceDefault);
   if (notice) process.stderr.write(notice);
   return { index, source: from.map(inputName).join(', '), inputErrors: load.errors.length };

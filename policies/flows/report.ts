@@ -31,7 +31,7 @@ export function withPlaceholders(index: ObjectIndex, given?: RegistrySpec): Flow
   const extra = placeholdersFor(spec, index);
   if (extra.length === 0) return { index, spec, placeholders: 0 };
   const scope = new Set(index.namespaces());
-  return { index: ObjectIndex.fromObjects([...index.objects, ...extra], { meshRootNamespace: index.meshRootNamespace }), spec, placeholders: extra.length, scope };
+  return { index: ObjectIndex.fromObjects([...index.objects, ...extra], { meshRootNamespace: index.meshRootNamespace, personalData: index.personalDataRecognisers }), spec, placeholders: extra.length, scope };
 }
 
 /** The flows of the inputs on `layer`, limited to the scope when there is one. */

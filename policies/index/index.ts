@@ -3,3 +3,4 @@ export { ObjectIndex, labelSelector, PERSONAL_DATA_LABEL, NAMESPACE_NAME_LABEL, 
 export { toWorkload, isWorkloadKind, describeContainer, WORKLOAD_KINDS, type Workload, type ContainerEntry, type ContainerKind } from './workloads.js';
 export { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
 export * from './access.js';
+export { imageRepository, describeReason, type ImageRecogniser, type PersonalDataReason, type PersonalDataRecognisers } from './personal-data.js';

@@ -10,8 +10,9 @@ import type { ObjectRef, SourceLocation } from '../types.js';
 import { rec, recs, str, strMap } from './access.js';
 import { isWorkloadKind, toWorkload, type Workload } from './workloads.js';
 import { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
+import { imageReason, labelReason, PERSONAL_DATA_LABEL, type PersonalDataReason, type PersonalDataRecognisers } from './personal-data.js';
 
-export const PERSONAL_DATA_LABEL = 'ward.g2p.dev/personal-data';
+export { PERSONAL_DATA_LABEL };
 export const NAMESPACE_NAME_LABEL = WellKnownLabels.namespaceName;
 
 export interface IndexOptions {
@@ -24,6 +25,11 @@ export interface IndexOptions {
   readonly cluster?: boolean;
   /** Istio root namespace (mesh-wide policy). @default 'istio-system' */
   readonly meshRootNamespace?: string;
+  /**
+   * What else marks a workload as holding personal data (the profile's `personalData`: images).
+   * @default none: only the label and RegistryDeployment components
+   */
+  readonly personalData?: PersonalDataRecognisers;
 }
 
 /** How the namespace of objects that name none was chosen; the CLI prints `notice` on stderr. */
@@ -98,6 +104,8 @@ export class ObjectIndex {
   readonly workloads: readonly Workload[];
   readonly cluster: boolean;
   readonly meshRootNamespace: string;
+  /** The recognisers the index was built with (an index rebuilt from `objects` passes them on). */
+  readonly personalDataRecognisers: PersonalDataRecognisers;
   /** Kinds no rule understands, counted (`Kind.group`). */
   readonly unknownKinds: ReadonlyMap<string, number>;
   /** How objects that name no namespace were placed (they carry that namespace in `objects`). */
@@ -109,13 +117,14 @@ export class ObjectIndex {
   private readonly byName = new Map<string, KubeObject>();
   private readonly selectionCache = new Map<KubeObject, readonly Workload[]>();
   private readonly workloadByObject = new Map<KubeObject, Workload>();
-  private readonly personalDataCache = new Map<Workload, boolean>();
+  private readonly personalDataCache = new Map<Workload, PersonalDataReason | null>();
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private policiesByWorkload: Map<Workload, KubeObject[]> | undefined;
 
   private constructor(entries: readonly { object: KubeObject; doc?: LoadedDocument; facts?: SecretFacts }[], options: IndexOptions) {
     this.cluster = options.cluster ?? false;
     this.meshRootNamespace = options.meshRootNamespace ?? 'istio-system';
+    this.personalDataRecognisers = options.personalData ?? { images: [] };
     this.namespaceDefault = defaultNamespaceOf(entries.map((e) => e.object), options.defaultNamespace);
     this.defaultNamespace = this.namespaceDefault.namespace;
     const unknown = new Map<string, number>();
@@ -255,14 +264,26 @@ export class ObjectIndex {
     return this.policiesByWorkload.get(w) ?? [];
   }
 
-  /** True when the workload is labelled as holding personal data, or a RegistryDeployment in the input says so. */
+  /**
+   * True when the workload holds personal data: labelled so, declared so by a RegistryDeployment in
+   * the input, or running an image the profile recognises (see `personalDataReason`).
+   */
   holdsPersonalData(w: Workload): boolean {
+    return this.personalDataReason(w) !== undefined;
+  }
+
+  /**
+   * Why the workload is taken as holding personal data (undefined: it is not). The first that applies:
+   * the label `ward.g2p.dev/personal-data: "true"`, a RegistryDeployment component with
+   * `personalData: true` selecting it, an image of a running container the profile recognises.
+   */
+  personalDataReason(w: Workload): PersonalDataReason | undefined {
     let v = this.personalDataCache.get(w);
     if (v === undefined) {
-      v = w.podLabels[PERSONAL_DATA_LABEL] === 'true' || strMap(w.object.metadata.labels)[PERSONAL_DATA_LABEL] === 'true' || this.declaredPersonal(w);
+      v = labelReason(w) ?? this.declaredPersonal(w) ?? imageReason(w, this.personalDataRecognisers) ?? null;
       this.personalDataCache.set(w, v);
     }
-    return v;
+    return v ?? undefined;
   }
 
   /** True when a workload in `namespace` holds personal data (see `holdsPersonalData`). */
@@ -270,13 +291,15 @@ export class ObjectIndex {
     return this.workloadsIn(namespace).some((w) => this.holdsPersonalData(w));
   }
 
-  private declaredPersonal(w: Workload): boolean {
-    return this.ofKind('RegistryDeployment').some((rd) => {
+  private declaredPersonal(w: Workload): PersonalDataReason | undefined {
+    for (const rd of this.ofKind('RegistryDeployment')) {
       const spec = rec(rd.spec);
       const specNs = str(spec.namespace) ?? this.namespaceOf(rd);
-      return recs(spec.components).some((c) =>
-        c.personalData === true && (str(c.namespace) ?? specNs) === w.namespace && matchesSelector({ matchLabels: strMap(c.selector) }, w.podLabels) && Object.keys(strMap(c.selector)).length > 0);
-    });
+      const c = recs(spec.components).find((x) => x.personalData === true && (str(x.namespace) ?? specNs) === w.namespace
+        && Object.keys(strMap(x.selector)).length > 0 && matchesSelector({ matchLabels: strMap(x.selector) }, w.podLabels));
+      if (c) return { by: 'component', registryDeployment: `${this.namespaceOf(rd) ?? ''}/${rd.metadata.name}`, component: str(c.name) ?? '(unnamed)' };
+    }
+    return undefined;
   }
 
   /** Source document of an object (undefined for objects from a cluster or built in memory). */

@@ -5,8 +5,9 @@
  * - components from workloads: the workload's own selector (immutable, so stable) or the stable part
  *   of its pod template labels (never chart versions or hashes), its service account, the container
  *   ports and the numeric target ports of the Services that select it;
- * - personal data for the stores a registry keeps it in (Odoo, PostgreSQL, MinIO, the MOSIP key
- *   manager, OpenSearch) and for pods labelled `ward.g2p.dev/personal-data: "true"`;
+ * - personal data as the object index takes it: pods labelled `ward.g2p.dev/personal-data: "true"`,
+ *   and the images its recognisers name (the CLI passes the openg2p-audit profile's: Odoo,
+ *   PostgreSQL, MinIO, the MOSIP key manager, OpenSearch);
  * - exposure from the VirtualServices and Ingresses that route a host to one of its Services;
  * - flows from the addresses each workload's configuration names (env values, arguments, ConfigMaps
  *   it reads), resolved to a Service, its target workloads and target ports; addresses that name
@@ -19,7 +20,8 @@ import type { KubeObject } from '../../charts-src/kube.js';
 import { matchesSelector } from '../../charts-src/selector.js';
 import { rec, recs, str, strMap, strs, text, type Rec } from '../index/access.js';
 import { envOf } from '../index/env.js';
-import { PERSONAL_DATA_LABEL, type ObjectIndex } from '../index/object-index.js';
+import type { ObjectIndex } from '../index/object-index.js';
+import { describeReason, imageRepository } from '../index/personal-data.js';
 import { servingContainers, WORKLOAD_KINDS, type Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
 import { addressesIn, isIpAddress, isLocalHost, schemePort, siblingPort, type Address } from './references.js';
@@ -97,15 +99,6 @@ function byPriority(a: string, b: string): number {
   const ib = LABEL_PRIORITY.indexOf(b);
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
 }
-
-/** Images of the stores a registry keeps personal data in (repository path, not the tag). */
-const PERSONAL_DATA_IMAGES: readonly [RegExp, string][] = [
-  [/odoo/, 'Odoo holds the registry'],
-  [/postgres/, 'a PostgreSQL database'],
-  [/minio/, 'MinIO holds documents and attachments'],
-  [/keymanager/, 'the MOSIP key manager encrypts personal data'],
-  [/opensearch|elasticsearch/, 'OpenSearch indexes registry data or logs naming people'],
-];
 
 /** A Helm hook or a pod created by a controller: not a component of its own. */
 function notComponentReason(w: Workload): string | undefined {
@@ -296,17 +289,12 @@ class Inferrer {
     }
   }
 
+  /** Personal data as the index takes it: the label, a RegistryDeployment, or the image (the recognisers `ward init` passes: openg2p-audit's). */
   private markPersonalData(c: InferredComponent): void {
-    const w = c.workload;
-    const set = (why: string): void => {
-      (c as { personalData: boolean }).personalData = true;
-      c.evidence.push(`personal data: ${why}`);
-    };
-    if (w.podLabels[PERSONAL_DATA_LABEL] === 'true' || strMap(w.object.metadata.labels)[PERSONAL_DATA_LABEL] === 'true') return set(`labelled ${PERSONAL_DATA_LABEL}`);
-    for (const image of imagesOf(c)) {
-      const known = PERSONAL_DATA_IMAGES.find(([re]) => re.test(image));
-      if (known) return set(`image ${image} (${known[1]})`);
-    }
+    const reason = this.index.personalDataReason(c.workload);
+    if (!reason) return;
+    (c as { personalData: boolean }).personalData = true;
+    c.evidence.push(`personal data: ${describeReason(reason)}`);
   }
 
   private markSharedIdentities(): void {
@@ -585,7 +573,7 @@ class Inferrer {
 }
 
 function imagesOf(c: InferredComponent): string[] {
-  return servingContainers(c.workload).map((ct) => (str(ct.container.image) ?? '').replace(/[:@].*$/, '').toLowerCase());
+  return servingContainers(c.workload).map((ct) => imageRepository(str(ct.container.image) ?? ''));
 }
 
 const isDebezium = (c: InferredComponent): boolean => imagesOf(c).some((i) => i.includes('debezium'));

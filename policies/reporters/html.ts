@@ -12,6 +12,7 @@ import type { IntentDiff, MatrixCell } from '../flows/intent.js';
 import type { FlowSummary } from '../flows/format/summary.js';
 import type { Finding, Rule } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { NO_PERSONAL_DATA } from './personal-data.js';
 import { mostIn, ruleGroups } from './rule-summary.js';
 import type { Reporter } from './types.js';
 
@@ -90,9 +91,18 @@ function summary(r: HtmlReport): string {
   return `<section aria-labelledby="summary"><h2 id="summary">Summary</h2>
 <p>Verdict: ${verdict} <span class="muted">(fails on ${esc(s.failOn)} and above; profile ${esc(s.profile)}; ${esc(s.objects)} objects, ${esc(s.rulesRun)} rules, ${esc(s.inputErrors)} input errors)</span></p>
 ${counts}
+${personalData(r.check)}
 ${ruleTable(r.check)}
 ${flowSummary(r.flows?.summary)}
 ${controls(r.check.rules, r.check.findings)}</section>`;
+}
+
+/** The workloads taken as holding personal data (their findings are raised one step), and why. */
+function personalData(check: CheckResult): string {
+  const holders = check.summary.personalData;
+  if (!holders.length) return `<p id="personal-data">${esc(NO_PERSONAL_DATA)}.</p>`;
+  return table(`Workloads taken as holding personal data (${String(holders.length)}): their findings are raised one step`, ['Workload', 'Taken as holding personal data because'],
+    holders.map((h) => [td(`${h.workload.kind} ${h.workload.namespace ? `${h.workload.namespace}/` : ''}${h.workload.name}`), td(h.reason)]), 'personal-data');
 }
 
 /** Open findings per rule, worst first, with where most of them are (the same rows as the text report). */

@@ -1,6 +1,7 @@
 /**
  * Notes of a check result: short lines the text report prints after its summary table, before the
- * findings (e.g. which workloads hold personal data and why). Pure: derived from the result only.
+ * findings. Pure: derived from the result only. (Who holds personal data and why is a line of the
+ * summary itself: reporters/personal-data.ts.)
  * A new note is one more entry in NOTES.
  */
 import type { CheckResult } from '../engine.js';

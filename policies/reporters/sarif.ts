@@ -1,7 +1,7 @@
 /**
  * SARIF 2.1.0 reporter: rule metadata (with control mappings), results with file/line and a logical
  * location naming the object (the remediation once per rule, in its help text), suppressions with their justification, input errors as tool
- * execution notifications. Validated against the SARIF 2.1.0 JSON schema in tests.
+ * execution notifications; run properties: the profile, unknown kinds, the workloads taken as holding personal data and why. Validated against the SARIF 2.1.0 JSON schema in tests.
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, Rule, Severity } from '../types.js';
@@ -79,7 +79,7 @@ export const renderSarif: Reporter = (res, ctx) => {
         const i = index.get(f.ruleId) ?? -1;
         return result(f, i, res.rules[i]);
       }),
-      properties: { profile: res.summary.profile, unknownKinds: res.unknownKinds },
+      properties: { profile: res.summary.profile, unknownKinds: res.unknownKinds, personalData: res.summary.personalData },
     }],
   };
   return `${JSON.stringify(log, null, 2)}\n`;

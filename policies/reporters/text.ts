@@ -1,6 +1,7 @@
 /**
- * Text reporter. A summary first (counts per severity, then one row per rule: severity, id, count,
- * title and where most of its findings are, worst first), the notes, then the findings grouped by
+ * Text reporter. A summary first (counts per severity, one line naming the workloads taken as holding
+ * personal data and why, then one row per rule: severity, id, count, title and where most of its
+ * findings are, worst first; at most MAX_SUMMARY_ROWS rows when the findings follow), the notes, then the findings grouped by
  * severity → rule → objects with the remediation printed once per rule (or per object with
  * `groupBy: 'object'`), waived findings, and the one-line verdict last. Input errors come before
  * everything. Wrapped to `ctx.width` when given; paths relative to `ctx.cwd`.
@@ -10,6 +11,7 @@ import type { CheckResult } from '../engine.js';
 import { displayPath, padCell, truncate, wrapLine } from './layout.js';
 import { mostIn, ruleGroups, type RuleGroup } from './rule-summary.js';
 import { notesOf } from './notes.js';
+import { personalDataLine } from './personal-data.js';
 import type { ReportContext, Reporter } from './types.js';
 
 const COLOURS: Readonly<Record<Severity | 'dim' | 'bold', string>> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m' };
@@ -39,10 +41,19 @@ function summaryHead(result: CheckResult): string {
   return `${String(s.findings)} findings in ${String(s.objects)} objects: ${sev}; ${String(s.suppressed)} waived`;
 }
 
+/** Terminal width assumed for the personal-data line when the report is not wrapped (a pipe, a file). */
+const NOMINAL_WIDTH = 100;
+/** Summary rows shown when the findings follow (the rest are counted); --summary shows every row. */
+export const MAX_SUMMARY_ROWS = 30;
+
+/** Two terminal lines, less the continuation indent and what word wrapping can leave at a line's end. */
+const twoLines = (width: number | undefined): number => 2 * (width ?? NOMINAL_WIDTH) - 2 - 10;
+
 function summary(result: CheckResult, groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
   const lines: Line[] = [line(paint(ctx, 'bold', summaryHead(result)))];
   const unknown = Object.entries(result.unknownKinds);
   if (unknown.length) lines.push(line(paint(ctx, 'dim', `not checked (unknown kinds): ${unknown.map(([k, n]) => `${k} ×${String(n)}`).join(', ')}`), 2));
+  lines.push(line(paint(ctx, 'dim', personalDataLine(result.summary.personalData, twoLines(ctx.width))), 2));
   if (!groups.length) return lines;
   const idW = Math.max(4, ...groups.map((g) => g.ruleId.length));
   const indent = 2 + 8 + 1 + idW + 1 + 5 + 2;
@@ -51,11 +62,14 @@ function summary(result: CheckResult, groups: readonly RuleGroup[], ctx: ReportC
   const titleW = Math.min(40, Math.floor(room * 0.55), Math.max(5, ...groups.map((g) => g.title.length)));
   const mostW = room - titleW - 2;
   lines.push(line(''), line(paint(ctx, 'dim', `  ${padCell('SEVERITY', 8)} ${padCell('RULE', idW)} COUNT  ${padCell('TITLE', titleW)}  MOST IN`)));
-  for (const g of groups) {
+  const shown = ctx.summaryOnly ? groups : groups.slice(0, groups.length > MAX_SUMMARY_ROWS ? MAX_SUMMARY_ROWS - 1 : MAX_SUMMARY_ROWS);
+  for (const g of shown) {
     const count = String(g.findings.length).padStart(5);
     const title = ctx.width === undefined ? g.title : truncate(g.title, titleW);
     lines.push(line(`  ${paint(ctx, g.severity, padCell(g.severity, 8))} ${padCell(g.ruleId, idW)} ${count}  ${padCell(title, titleW)}  ${paint(ctx, 'dim', truncate(mostIn(g, ctx.cwd), mostW))}`, indent));
   }
+  const rest = groups.slice(shown.length);
+  if (rest.length) lines.push(line(paint(ctx, 'dim', `  … ${String(rest.length)} more rows (${String(rest.reduce((n, g) => n + g.findings.length, 0))} findings, ${rest.at(0)?.severity ?? ''} and below): listed below; --summary shows every row`), 4));
   return lines;
 }
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import { parseRegistrySpec, socialRegistryUnmanaged, type RegistrySpec } from '../../charts-src/model/index.js';
@@ -201,6 +201,36 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
       // No credential value of the render reaches the report: the PIN, plain or base64.
       expect(r.stdout).not.toMatch(/16032228|MTYwMzIyMjg=/);
     }
+  });
+
+  it('--profile openg2p-audit takes the data stores as holding personal data by image, says so in the summary, and raises their findings one step', () => {
+    interface Report { summary: { personalData: { workload: { kind: string; name: string }; by: string; what: string }[] }; findings: { ruleId: string; severity: string; object: { kind: string; name: string }; message: string }[] }
+    const audit = ward(['check', files.plain, '--profile', 'openg2p-audit', '--format', 'json']);
+    const report = JSON.parse(audit.stdout) as Report;
+    expect(report.summary.personalData.map((h) => `${h.workload.kind}/${h.workload.name} ${h.by} ${h.what}`)).toEqual([
+      'Deployment/sr-keymanager image MOSIP key manager', 'Deployment/sr-minio image MinIO', 'Deployment/sr-odoo image Odoo',
+      'StatefulSet/sr-keymanager-postgresql image PostgreSQL', 'StatefulSet/sr-logging-opensearch-master image OpenSearch', 'StatefulSet/sr-odk-central-postgresql image PostgreSQL',
+      'StatefulSet/sr-postgresql image PostgreSQL', 'StatefulSet/sr-reporting-opensearch-master image OpenSearch',
+    ].map((x) => x.replaceAll('sr-', `${SR_RELEASE}-`)));
+    // The same profile without its personalData section: the same severity overrides, nothing recognised.
+    const profile = parseDocument(readFileSync(join(ROOT, 'policies/profiles/openg2p-audit.yaml'), 'utf8'));
+    profile.delete('personalData');
+    const plainProfile = join(dir, 'no-images.yaml');
+    writeFileSync(plainProfile, profile.toString());
+    const without = JSON.parse(ward(['check', files.plain, '--profile', plainProfile, '--format', 'json']).stdout) as Report;
+    expect(without.summary.personalData).toEqual([]);
+    const severityOf = (r: Report, ruleId: string, name: string): string[] => r.findings.filter((f) => f.ruleId === ruleId && f.object.kind === 'Deployment' && f.object.name === name).map((f) => f.severity);
+    expect(severityOf(without, 'WARD-MTLS-001', `${SR_RELEASE}-odoo`)).toEqual(['high']);
+    expect(severityOf(report, 'WARD-MTLS-001', `${SR_RELEASE}-odoo`)).toEqual(['critical']);
+    expect(severityOf(without, 'WARD-NET-003', `${SR_RELEASE}-minio`)).toEqual(['medium']);
+    expect(severityOf(report, 'WARD-NET-003', `${SR_RELEASE}-minio`)).toEqual(['high']);
+    // A workload that is not a holder keeps its severity (the mail server).
+    expect(severityOf(report, 'WARD-MTLS-001', `${SR_RELEASE}-mail`)).toEqual(severityOf(without, 'WARD-MTLS-001', `${SR_RELEASE}-mail`));
+    // The text summary names them in one line and stays within 40 lines before the first finding.
+    const text = ward(['check', files.plain, '--profile', 'openg2p-audit']).stdout.split('\n');
+    expect(text[2]).toMatch(/^personal data \(raises severities\): 8 workloads — by image: \S+-keymanager \(MOSIP key manager\), .* … \d+ more$/);
+    expect(text.findIndex((l) => /^CRITICAL \(/.test(l))).toBeLessThanOrEqual(40);
+    expect(ward(['check', files.plain]).stdout.split('\n')[2]).toBe('no workload taken as holding personal data: label workloads ward.g2p.dev/personal-data=true or use --profile openg2p-audit');
   });
 
   it('without the overlay the Bitnami NetworkPolicies allow undeclared connections, named by policy', () => {

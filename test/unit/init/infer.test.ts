@@ -4,11 +4,13 @@ import { inferSpec } from '../../../policies/init/infer.js';
 import { addressesIn, siblingPort } from '../../../policies/init/references.js';
 import { inferenceToYaml } from '../../../policies/init/write.js';
 import { parseText } from '../../../policies/load/parse.js';
+import { builtinProfile } from '../../../policies/profiles.js';
 
 function infer(yaml: string): ReturnType<typeof inferSpec> {
   const loaded = parseText(yaml, 'r.yaml');
   if (loaded.errors.length) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
-  return inferSpec(ObjectIndex.fromDocuments(loaded.documents, {}));
+  // As `ward init` does: the openg2p-audit profile's images are the stores of personal data.
+  return inferSpec(ObjectIndex.fromDocuments(loaded.documents, { personalData: builtinProfile('openg2p-audit').personalData! }));
 }
 
 const deploy = (name: string, labels: Record<string, string>, extra: { sa?: string; ports?: string; env?: string; image?: string; hook?: string } = {}): string => `---

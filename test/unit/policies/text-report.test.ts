@@ -4,6 +4,7 @@ import { parseText } from '../../../policies/load/parse.js';
 import { reporters } from '../../../policies/reporters/index.js';
 import { displayPath, visibleLength, wrapLine } from '../../../policies/reporters/layout.js';
 import type { ReportContext } from '../../../policies/reporters/types.js';
+import { MAX_SUMMARY_ROWS } from '../../../policies/reporters/text.js';
 import { NOW } from './helpers.js';
 
 const CWD = '/repo';
@@ -110,6 +111,18 @@ describe('text report', () => {
     expect(out).not.toContain('runs privileged');
     expect(out).not.toContain('CRITICAL (');
     expect(lines(out.trimEnd()).at(-1)).toMatch(/^ward policy-check: .*exit 1$/);
+  });
+
+  it(`shows at most ${String(MAX_SUMMARY_ROWS)} summary rows when the findings follow, counting the rest; --summary shows every row`, () => {
+    const base = result();
+    const one = base.findings[0]!;
+    const findings = Array.from({ length: MAX_SUMMARY_ROWS + 5 }, (_, i) => ({ ...one, ruleId: `WARD-X-${String(i).padStart(3, '0')}`, severity: 'low' as const }));
+    const many: CheckResult = { ...base, findings };
+    const rowsOf = (out: string): string[] => lines(out).filter((l) => /^ {2}low +WARD-X-/.test(l));
+    const out = reporters.text!(many, ctx);
+    expect(rowsOf(out)).toHaveLength(MAX_SUMMARY_ROWS - 1);
+    expect(out).toContain('\n  … 6 more rows (6 findings, low and below): listed below; --summary shows every row\n');
+    expect(rowsOf(reporters.text!(many, { ...ctx, summaryOnly: true }))).toHaveLength(MAX_SUMMARY_ROWS + 5);
   });
 
   it('colours severities only when asked', () => {
