@@ -20,7 +20,8 @@ import { toConnlist } from '../policies/flows/format/text.js';
 import { loadBuffer } from '../policies/load/index.js';
 import { fmtMs, time } from './measure.js';
 
-const SIZES = [500, 2000, 5000] as const;
+/** Cluster sizes (workloads); BENCH_FLOWS_SIZES=5000,20000 picks others. */
+const SIZES: readonly number[] = (process.env.BENCH_FLOWS_SIZES ?? '500,2000,5000').split(',').map(Number);
 const PER_NAMESPACE = 50;
 
 function deployment(ns: string, name: string, labels: Record<string, string>, port: number): KubeObject {
@@ -60,7 +61,8 @@ export function generatedCluster(n: number): KubeObject[] {
 }
 
 function toYamlText(objects: readonly KubeObject[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
+  // No anchors for objects the generator shares (labels): Helm and kubectl never write them.
+  return objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n');
 }
 
 export interface Measurement {

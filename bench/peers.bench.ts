@@ -125,7 +125,7 @@ export default function bench(): void {
       const dir = join(scratch, `flows-${String(n)}`);
       mkdirSync(dir, { recursive: true });
       const cluster = join(dir, 'cluster.yaml');
-      writeFileSync(cluster, generatedCluster(n).map((o) => stringify(o)).join('---\n'));
+      writeFileSync(cluster, generatedCluster(n).map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
       compare(`(c) flows, generated cluster of ${String(n)} workloads`, cluster, [
         { name: 'ward flows', argv: (f) => [process.execPath, WARD, 'flows', f], runs: Math.min(runs, 3) },
         { name: 'netpol-analyzer', argv: () => [np!, 'list', '--dirpath', dir, '-q'], runs: npRuns },
