@@ -2,8 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { exitCodeOf, runCheck, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, yamlSyntaxError, type LoadResult } from '../../policies/load/index.js';
-import { BUILTIN_PROFILES, builtinProfile, DEFAULT_PROFILE, isBuiltinProfile, parseProfile, profileProblems, type Profile } from '../../policies/profiles.js';
-import { rules as catalogue } from '../../policies/rules/index.js';
+import { BUILTIN_PROFILES, DEFAULT_PROFILE, type Profile } from '../../policies/profiles.js';
 import { ObjectIndex } from '../../policies/index/object-index.js';
 import { loadSpecParserFor } from '../../policies/flows/spec-parser.js';
 import type { HtmlReport } from '../../policies/reporters/html.js';
@@ -17,6 +16,7 @@ import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { refuseEmpty } from '../guards.js';
 import { fileErrorReason, writeOutputFile } from '../write.js';
 import { VERSION } from '../../policies/load/root.js';
+import { resolveProfile } from '../profile-input.js';
 
 
 interface Output {
@@ -67,32 +67,6 @@ Rule catalogue, profiles and the JSON schema: docs/check.md.`;
 function parseSeverity(v: string): Severity {
   if (!isSeverity(v)) throw new InvalidArgumentError(`"${v}" is not a severity; use critical, high, medium or low.`);
   return v;
-}
-
-async function readProfile(name: string): Promise<Profile> {
-  if (isBuiltinProfile(name)) return builtinProfile(name);
-  let text: string;
-  try {
-    text = await readTextInput(name, 'profile');
-  } catch (err) {
-    throw new UsageError(`profile "${name}" is neither built in (${BUILTIN_PROFILES.join(', ')}) nor a readable profile file: ${fileErrorReason(err)}`);
-  }
-  // Checked here so that no YAML parser message (which can quote the file) reaches the output.
-  const syntax = yamlSyntaxError(text, name);
-  if (syntax) throw new UsageError(`invalid profile ${syntax.message}`);
-  try {
-    return parseProfile(text, name);
-  } catch (err) {
-    throw new UsageError(`invalid profile ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** The profile, refused when it would run no rule (a check that runs nothing passes anything). */
-async function resolveProfile(name: string): Promise<Profile> {
-  const profile = await readProfile(name);
-  const problems = profileProblems(profile, [...catalogue.keys()]);
-  if (problems.length > 0) throw new UsageError(`invalid profile ${name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return profile;
 }
 
 async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {

@@ -24,6 +24,8 @@ import { readSpecFile } from '../spec-input.js';
 import { readClusterObjects } from '../cluster-input.js';
 import { writeOutputFile } from '../write.js';
 import { VERSION } from '../../policies/load/root.js';
+import { BUILTIN_PROFILES, DEFAULT_PROFILE, type Profile } from '../../policies/profiles.js';
+import { resolveProfile } from '../profile-input.js';
 
 
 export const FLOW_FORMATS = ['summary', 'connlist', 'json', 'csv', 'md', 'dot', 'svg', 'html'] as const;
@@ -42,6 +44,7 @@ interface FlowsOptions extends LimitOptions {
   context?: string;
   kubeconfig?: string;
   defaultNamespace?: string;
+  profile: string;
 }
 
 const HELP = `
@@ -119,19 +122,20 @@ interface Gathered {
   readonly inputErrors?: number;
 }
 
-async function gather(paths: readonly string[], opts: FlowsOptions): Promise<Gathered> {
+async function gather(paths: readonly string[], opts: FlowsOptions, profile: Profile): Promise<Gathered> {
   // flows reads specs (--spec, or RegistryDeployments in the input) and loads the model for them anyway.
   await loadSpecParser();
+  const personal = profile.personalData ? { personalData: profile.personalData } : {};
   if (opts.cluster) {
     if (paths.length) throw new UsageError('give either paths or --cluster, not both');
     const objects = await readClusterObjects(opts);
-    return { index: buildIndex({ objects, cluster: true }), documents: [], objects, hashes: [] };
+    return { index: buildIndex({ objects, cluster: true, ...personal }), documents: [], objects, hashes: [] };
   }
   if (!paths.length) throw new UsageError('nothing to analyse: give files, directories or "-" for stdin (or --cluster)');
   const load = await loadPaths(paths, { stdin: process.stdin, limits: limitsOf(opts) });
   writeWarnings('ward flows', load.warnings);
   for (const e of load.errors) process.stderr.write(`ward flows: ${e.message}\n`);
-  const index = buildIndex({ documents: load.documents, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
+  const index = buildIndex({ documents: load.documents, ...personal, ...(opts.defaultNamespace !== undefined ? { defaultNamespace: opts.defaultNamespace } : {}) });
   const notice = namespaceNoticeLine('ward flows', index.namespaceDefault);
   if (notice) process.stderr.write(notice);
   return { index, documents: load.documents, objects: undefined, hashes: (load.inputs ?? []).map(({ file, sha256 }) => ({ file, sha256 })), inputErrors: load.errors.length };
@@ -155,12 +159,13 @@ function reportTime(): string {
   return (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date()).toISOString();
 }
 
-function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined, defaultNamespace: string | undefined): string {
+function htmlReport(g: Gathered, inputs: FlowInputs, analysis: FlowAnalysis, spec: SpecInput | undefined, context: { defaultNamespace: string | undefined; profile: Profile }): string {
+  const { defaultNamespace, profile } = context;
   const time = reportTime();
   const ns = defaultNamespace !== undefined ? { defaultNamespace } : {};
   const check = g.objects
-    ? runCheck({ objects: [...g.objects, ...(spec ? [spec.document.object] : [])], cluster: true, now: new Date(time) })
-    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time), ...ns });
+    ? runCheck({ objects: [...g.objects, ...(spec ? [spec.document.object] : [])], cluster: true, now: new Date(time), profile })
+    : runCheck({ documents: [...g.documents, ...(spec ? [spec.document] : [])], now: new Date(time), profile, ...ns });
   return renderHtmlReport({
     title: 'ward flows report',
     check,
@@ -200,12 +205,13 @@ function checkFocus(analysis: FlowAnalysis, wanted: string): string {
 }
 
 async function runFlows(paths: string[], opts: FlowsOptions): Promise<number> {
-  const g = await gather(paths, opts);
-  const code = await analyse(g, opts);
+  const profile = await resolveProfile(opts.profile);
+  const g = await gather(paths, opts, profile);
+  const code = await analyse(g, opts, profile);
   return g.inputErrors ? ExitCode.Usage : code;
 }
 
-async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
+async function analyse(g: Gathered, opts: FlowsOptions, profile: Profile): Promise<number> {
   refuseEmpty(g.index.objects.length, g.inputErrors ?? 0, opts.allowEmpty === true);
   const spec = opts.spec ? await readSpec(opts.spec, opts.maxFileSize) : undefined;
   const inputs = withPlaceholders(g.index, spec?.spec);
@@ -217,7 +223,7 @@ async function analyse(g: Gathered, opts: FlowsOptions): Promise<number> {
   let analysis = analyzeInputs(inputs, opts.layer);
   if (opts.focus) analysis = focus(analysis, checkFocus(analysis, opts.focus));
   const format = opts.format ?? (!opts.output && process.stdout.isTTY ? 'summary' : 'connlist');
-  await emit(format === 'html' ? htmlReport(g, inputs, analysis, spec, opts.defaultNamespace) : render(inputs, analysis, format), opts.output);
+  await emit(format === 'html' ? htmlReport(g, inputs, analysis, spec, { defaultNamespace: opts.defaultNamespace, profile }) : render(inputs, analysis, format), opts.output);
   return inputs.spec ? reportIntent(inputs, inputs.spec, g.index) : 0;
 }
 
@@ -252,7 +258,8 @@ export function registerFlows(program: Command): void {
     .option('--cluster', 'read the objects from a live cluster (read-only)')
     .option('--context <context>', 'kubeconfig context (with --cluster)')
     .option('--kubeconfig <file>', 'kubeconfig file (with --cluster)')
-    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")'))
+    .option('--default-namespace <ns>', 'namespace of objects that name none (default: the one namespace the other objects name, else "default")')
+    .option('--profile <name|file>', `rule profile for the personal-data holders (openg2p-audit recognises the OpenG2P data stores by image) and the HTML report's findings: ${BUILTIN_PROFILES.join(', ')} or a profile YAML file`, DEFAULT_PROFILE))
     .addHelpText('after', HELP)
     .action(async (paths: string[], opts: FlowsOptions) => {
       process.exitCode = await runFlows(paths, opts);

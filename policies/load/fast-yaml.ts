@@ -15,8 +15,10 @@
  *
  * Scalars resolve as Kubernetes reads YAML (YAML 1.1 through sigs.k8s.io/yaml; kube-yaml.ts): the
  * tests of the `yaml` package's yaml-1.1 schema in its order — null, bool, binary/octal/decimal/hex
- * int, .nan/.inf, exponent and plain floats — without timestamps and sexagesimals.
+ * int, .nan/.inf, exponent (with a mantissa, as go-yaml) and plain floats — without timestamps and
+ * sexagesimals.
  */
+import { FLOAT_EXP } from './kube-yaml.js';
 import type { OffsetTree } from './positions.js';
 
 /** Thrown (one instance, no stack) when a document leaves the fast subset. */
@@ -51,7 +53,7 @@ const OCT_RE = /^[-+]?0[0-7_]+$/;
 const INT_RE = /^[-+]?[0-9][0-9_]*$/;
 const HEX_RE = /^[-+]?0x[0-9a-fA-F_]+$/;
 const NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const EXP_RE = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
+const EXP_RE = FLOAT_EXP;
 const FLOAT_RE = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
 /** Plain scalars that can only be strings (the first character rules out every other tag). */
 const SURELY_STRING = /^[a-eg-mp-su-xzA-EG-MP-SU-XZ_/$]/;

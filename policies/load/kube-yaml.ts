@@ -11,14 +11,21 @@
  */
 import type { CreateNodeOptions, DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
 
-type Tag = { tag: string; format?: string };
+type Tag = { tag: string; format?: string; test?: RegExp };
 
-/** Drops YAML 1.1's timestamp and sexagesimal tags, which go-yaml v2 does not resolve for untyped decoding. */
+/**
+ * An exponent float needs a mantissa, as in go-yaml v2 (resolve.go yamlStyleFloat:
+ * `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, underscores removed first): `e0` and `.e5`
+ * are strings to Kubernetes, where the `yaml` package's 1.1 schema reads them as NaN.
+ */
+export const FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$/;
+
+/** Drops YAML 1.1's timestamp and sexagesimal tags, which go-yaml v2 does not resolve for untyped decoding; exponent floats need a mantissa. */
 function kubernetesTags(tags: readonly unknown[]): never {
   return tags.filter((t) => {
     const tag = t as Tag;
     return tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME';
-  }) as never;
+  }).map((t) => ((t as Tag).format === 'EXP' && (t as Tag).tag === 'tag:yaml.org,2002:float' ? { ...(t as object), test: FLOAT_EXP } : t)) as never;
 }
 
 /** Options for `yaml`'s Composer / parseAllDocuments / parseDocument that resolve scalars as Kubernetes does. */

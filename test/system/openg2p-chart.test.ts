@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRecord, type KubeObject } from '../../charts-src/kube.js';
 import { parseRegistrySpec, socialRegistryUnmanaged, type RegistrySpec } from '../../charts-src/model/index.js';
 import { KUBE_YAML } from '../../policies/load/kube-yaml.js';
+import { parseFull, parseText } from '../../policies/load/parse.js';
+import { DEFAULT_LIMITS } from '../../policies/load/types.js';
 import { matchesSelector } from '../../charts-src/selector.js';
+import { fastShare } from '../support/fast-share.js';
 import { renderSocialRegistry, socialRegistryChart, SR_NAMESPACE, SR_RELEASE, type ChartPrereq } from '../support/openg2p-chart.js';
 
 /**
@@ -82,6 +85,15 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the loader reads the render (and the overlaid render) through its fast path exactly as the full YAML parser does', () => {
+    for (const text of [plain, overlaid]) {
+      const view = (r: ReturnType<typeof parseText>): unknown => ({ errors: r.errors, warnings: r.warnings, docs: r.documents.map((d) => [d.object, d.docIndex, d.line, d.column, d.helmSource, d.secretFacts, d.locate(['spec', 'template', 'spec', 'containers', 0, 'image']), d.locate(['metadata', 'name'])]) });
+      expect(view(parseText(text, 'sr.yaml'))).toEqual(view(parseFull(text, 'sr.yaml', DEFAULT_LIMITS, { documents: 0 })));
+      // Every document of the render takes the fast path (a bail-out would hide here as slowness only).
+      expect(fastShare(text).fast).toBe(parseText(text, 'sr.yaml').documents.length);
+    }
   });
 
   it('the overlay removes every NetworkPolicy of the chart and its plain-TCP PostgreSQL gateway, and takes client secrets from Secrets', () => {
@@ -231,6 +243,15 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(text[2]).toMatch(/^personal data \(raises severities\): 8 workloads — by image: \S+-keymanager \(MOSIP key manager\), .* … \d+ more$/);
     expect(text.findIndex((l) => /^CRITICAL \(/.test(l))).toBeLessThanOrEqual(40);
     expect(ward(['check', files.plain]).stdout.split('\n')[2]).toBe('no workload taken as holding personal data: label workloads ward.g2p.dev/personal-data=true or use --profile openg2p-audit');
+  });
+
+  it('ward flows --profile openg2p-audit names the same 8 holders in its summary; the default profile says how to get them', () => {
+    const audit = ward(['flows', files.plain, '--format', 'summary', '--profile', 'openg2p-audit']).stdout;
+    expect(audit.split('\n')[0]).toMatch(/\(8 with personal data\)$/);
+    expect(audit).toMatch(/sr-odoo\[Deployment\] {2}TCP 1-65535 {2}holds personal data/);
+    expect(audit).not.toMatch(/sr-mail\[Deployment\].*holds personal data/);
+    const plain = ward(['flows', files.plain, '--format', 'summary']).stdout;
+    expect(plain.split('\n')[0]).toContain('0 with personal data; no workload is labelled ward.g2p.dev/personal-data=true and no spec component has personalData (--profile openg2p-audit recognises the OpenG2P data stores by image)');
   });
 
   it('without the overlay the Bitnami NetworkPolicies allow undeclared connections, named by policy', () => {

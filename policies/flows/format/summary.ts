@@ -252,7 +252,7 @@ function causes(title: string, list: readonly FlowCause[] | undefined): string[]
 /** The text of `--format summary`. */
 export function toSummary(s: FlowSummary): string {
   const personal = s.destinations.filter((d) => d.personalData).length;
-  const none = personal === 0 ? '; no workload is labelled ward.g2p.dev/personal-data=true and no spec component has personalData' : '';
+  const none = personal === 0 ? '; no workload is labelled ward.g2p.dev/personal-data=true and no spec component has personalData (--profile openg2p-audit recognises the OpenG2P data stores by image)' : '';
   const lines = [`Who reaches what (${LAYER_TEXT[s.layer]}): ${String(s.destinations.length)} of ${String(s.workloads)} workloads hold personal data or are exposed (${String(personal)} with personal data${none})`];
   lines.push(...destinationBlocks(s));
   if (!s.undeclared) lines.push('', 'Undeclared and blocked flows: no spec to compare with (give --spec FILE or include a RegistryDeployment).');

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { corpus } from '../../../bench/check.bench.js';
-import { fastDocument, resolvePlain } from '../../../policies/load/fast-yaml.js';
+import { resolvePlain } from '../../../policies/load/fast-yaml.js';
+import { fastShare } from '../../support/fast-share.js';
 import { parseFull, parseText } from '../../../policies/load/parse.js';
 import { DEFAULT_LIMITS, type FieldPath, type LoadResult } from '../../../policies/load/types.js';
 import { parseDocument } from 'yaml';
@@ -51,18 +52,6 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** How many documents of a stream the fast path reads itself. */
-function fastShare(text: string): { fast: number; all: number } {
-  const parts = text.split(/^---$/m);
-  let fast = 0;
-  let offset = 0;
-  for (const part of parts) {
-    if (fastDocument(text, offset, offset + part.length)) fast++;
-    offset += part.length + 3;
-  }
-  return { fast, all: parts.length };
-}
-
 describe('the fast YAML path reads what the full parser reads', () => {
   it('on every YAML file under test/fixtures and examples/', () => {
     const files = [...yamlFiles('test/fixtures'), ...yamlFiles('examples')];
@@ -78,7 +67,7 @@ describe('the fast YAML path reads what the full parser reads', () => {
 
   const key = fc.oneof(fc.constantFrom('name', 'app.kubernetes.io/name', 'a b', '9187', 'on', 'yes', 'null', '0755', 'x:y', '-x', 'k#v'), fc.string({ maxLength: 8 }));
   const scalar = fc.oneof(
-    fc.constantFrom('', '~', 'null', 'yes', 'No', 'on', 'OFF', 'y', 'n', '0755', '08', '0x1F', '0b101', '1_000', '-0', '+5', '1e3', '1.5', '.5', '1.', '.inf', '-.Inf', '.nan', '500m', '1Gi', '2024-01-01', '1:20', 'v1.2.3', 'a: b', 'a #b', '#x', '- x', '[a]', '{a}', "it's", 'say "hi"', 'tab\there', 'back\\slash', 'é ü', '\u2028', ' lead', 'trail ', 'multi\nline', 'multi\nline\n', 'keep\n\n'),
+    fc.constantFrom('', '~', 'null', 'yes', 'No', 'on', 'OFF', 'y', 'n', '0755', '08', '0x1F', '0b101', '1_000', '-0', '+5', '1e3', '1.5', '.5', '1.', '.inf', '-.Inf', '.nan', '500m', '1Gi', '2024-01-01', '1:20', 'v1.2.3', 'e0', '.e5', 'E12', '1e5', '.5e3', '1_0e2', 'a: b', 'a #b', '#x', '- x', '[a]', '{a}', "it's", 'say "hi"', 'tab\there', 'back\\slash', 'é ü', '\u2028', ' lead', 'trail ', 'multi\nline', 'multi\nline\n', 'keep\n\n'),
     fc.string({ maxLength: 12 }),
     fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null),
   );
@@ -93,13 +82,21 @@ describe('the fast YAML path reads what the full parser reads', () => {
     fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 3 }), fc.constantFrom('block', 'flow', 'mixed'), fc.boolean(), (objects, style, indentSeq) => {
       const opts = style === 'flow' ? { collectionStyle: 'flow' as const } : style === 'mixed' ? { flowCollectionPadding: false, lineWidth: 40 } : { indentSeq };
       expectSame(objects.map((o) => stringify(o, opts)).join('---\n# Source: chart/templates/x.yaml\n'));
-    }), { numRuns: 400 });
+    }), { numRuns: Number(process.env.FAST_YAML_RUNS ?? 400) });
   });
 
   it('resolves plain scalars as the yaml-1.1 schema (Kubernetes) does', () => {
-    for (const s of ['~', 'null', 'NULL', 'Null', '', 'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'no', 'off', 'true', 'False', '0755', '-0755', '08', '0', '-0', '+12', '1_000', '0x_1F', '0b1_0', '.inf', '-.INF', '+.inf', '.NaN', '1e3', '-1.5E-2', '1.', '.5', '1.5_0', '12:30', '2026-12-02', '1.2.3', '500m', 'x', 'yes please', 'v1']) {
+    for (const s of ['~', 'null', 'NULL', 'Null', '', 'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'no', 'off', 'true', 'False', '0755', '-0755', '08', '0', '-0', '+12', '1_000', '0x_1F', '0b1_0', '.inf', '-.INF', '+.inf', '.NaN', '1e3', '-1.5E-2', '1.', '.5', '1.5_0', '12:30', '2026-12-02', '1.2.3', '500m', 'x', 'yes please', 'v1', 'e0', '.e5', '1e5', '.5e3', '1_0e2']) {
       const full = parseDocument(`k: ${s}`, KUBE_YAML).toJS() as { k: unknown };
       expect(resolvePlain(s), s).toEqual(full.k);
+    }
+  });
+
+  it('reads an exponent without a mantissa (e0) as a string, as Kubernetes (go-yaml) does, on both paths', () => {
+    for (const text of ['e0: x\nk: e0\nj: .e5\nf: 1e5\n']) {
+      const fast = parseText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ${text.replace(/\n(?=.)/g, '\n  ')}`, 'a.yaml');
+      expect(fast.documents[0]!.object.data).toEqual({ e0: 'x', k: 'e0', j: '.e5', f: 100000 });
+      expectSame(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {e0: x, k: e0, j: .e5, f: 1e5}\n`);
     }
   });
 
