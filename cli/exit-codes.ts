@@ -6,6 +6,8 @@ export const ExitCode = {
   Findings: 1,
   /** Usage error, invalid spec or unreadable input. */
   Usage: 2,
+  /** stdout was closed by its reader (`| head`): as a process killed by SIGPIPE (128 + 13). */
+  BrokenPipe: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

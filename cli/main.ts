@@ -24,4 +24,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`ward check big/ | head`) closes the pipe: exit quietly as a process
+// killed by SIGPIPE would (128 + 13), not with a stack trace. The findings' exit code is lost with
+// the output, so a pipeline under `set -o pipefail` still fails.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(ExitCode.BrokenPipe);
+});
+
 process.exitCode = await main(process.argv);

@@ -6,7 +6,8 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success (checks: no finding at or above --fail-on)
   1  findings at or above --fail-on, or the operation failed
-  2  usage error, invalid spec or unreadable input`;
+  2  usage error, invalid spec or unreadable input
+141  stdout closed by its reader (e.g. | head), as on SIGPIPE`;
 
 /**
  * Builds the `ward` program. Only the command that `args` run is loaded and registered with its

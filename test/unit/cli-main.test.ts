@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 describe('ward CLI entry', () => {
@@ -6,6 +9,22 @@ describe('ward CLI entry', () => {
     const out = execFileSync(process.execPath, ['bin/ward.js', '--help'], { encoding: 'utf8' });
     expect(out).toContain('Usage: ward');
     expect(out).toContain('Exit codes:');
+  });
+
+  it('exits quietly with 141 when its reader closes the pipe early (| head), without a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-epipe-'));
+    try {
+      const file = join(dir, 'many.yaml');
+      // 400 bare Deployments: thousands of findings, far more text than a pipe buffer holds.
+      writeFileSync(file, Array.from({ length: 400 }, (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d${String(i)}, namespace: x}\nspec:\n  selector: {matchLabels: {app: d${String(i)}}}\n  template:\n    metadata: {labels: {app: d${String(i)}}}\n    spec:\n      containers: [{name: c, image: nginx}]\n`).join('---\n'));
+      const res = spawnSync('sh', ['-c', `"${process.execPath}" bin/ward.js check "${file}" | head -1`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(res.stdout.split('\n')[0]).toMatch(/findings in 400 objects/);
+      expect(res.stderr).not.toMatch(/EPIPE|node:events|at /);
+      const bash = spawnSync('bash', ['-c', `"${process.execPath}" bin/ward.js check "${file}" | head -1 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(bash.stdout.trim()).toBe('141');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 on an unknown command', () => {
