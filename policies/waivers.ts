@@ -86,7 +86,7 @@ export function annotationWaivers(index: ObjectIndex): { waivers: Waiver[]; malf
 /** An input error in an object's waiver annotation; objects read from a cluster have no file, so the object names the place. */
 function annotationError(subject: ObjectRef, location: SourceLocation | undefined, what: string): InputError {
   const at = location ? `${location.file}:${String(location.line)}: ` : '';
-  return { code: 'not-an-object', file: location?.file ?? describe(subject), line: location?.line ?? 1, column: location?.column ?? 1, message: `${at}${describe(subject)}: waiver ${what}` };
+  return { code: 'invalid-waiver', file: location?.file ?? describe(subject), line: location?.line ?? 1, column: location?.column ?? 1, message: `${at}${describe(subject)}: waiver ${what}` };
 }
 
 function malformedFinding(subject: ObjectRef, location: SourceLocation | undefined, what: string): Finding {
@@ -132,7 +132,7 @@ function ruleProblem(rule: unknown): string | undefined {
 function entryProblems(e: Readonly<Record<string, unknown>>, ctx: EntryContext): InputError[] {
   const problem = (field: string | undefined, message: string): InputError => {
     const pos = ctx.at(field);
-    return { code: 'not-an-object', file: ctx.file, ...pos, message: `${ctx.file}:${String(pos.line)}: waiver ${String(ctx.index)}${field ? ` field "${field}"` : ''}: ${message}` };
+    return { code: 'invalid-waiver', file: ctx.file, ...pos, message: `${ctx.file}:${String(pos.line)}: waiver ${String(ctx.index)}${field ? ` field "${field}"` : ''}: ${message}` };
   };
   const out: InputError[] = [];
   const unknown = Object.keys(e).filter((k) => !(WAIVER_FIELDS as readonly string[]).includes(k));
@@ -167,7 +167,7 @@ export function parseWaiversFile(text: string, file: string): { waivers: Waiver[
     return { waivers: [], errors: [{ code: 'alias-limit', file, line: 1, column: 1, message: `${file}:1: cannot read the waivers file: ${err instanceof Error ? err.message : String(err)}` }] };
   }
   const list = Array.isArray(value) ? value : rec(value).waivers;
-  if (!Array.isArray(list)) return { waivers: [], errors: [{ code: 'not-an-object', file, line: 1, column: 1, message: `${file}:1: the waivers file must be a YAML list of {rule, kind, namespace, name, reason, owner, expires}, got ${describeValue(value)}` }] };
+  if (!Array.isArray(list)) return { waivers: [], errors: [{ code: 'invalid-waiver', file, line: 1, column: 1, message: `${file}:1: the waivers file must be a YAML list of {rule, kind, namespace, name, reason, owner, expires}, got ${describeValue(value)}` }] };
   const base: (string | number)[] = Array.isArray(value) ? [] : ['waivers'];
   const position = (path: (string | number)[]): { line: number; column: number } | undefined => {
     const range = rec(doc.getIn(path, true)).range;
@@ -179,7 +179,7 @@ export function parseWaiversFile(text: string, file: string): { waivers: Waiver[
     const entryAt = position([...base, i]) ?? { line: 1, column: 1 };
     const ctx: EntryContext = { file, index: i, at: (field) => (field === undefined ? entryAt : position([...base, i, field]) ?? entryAt) };
     if (!isRec(item)) {
-      errors.push({ code: 'not-an-object', file, ...entryAt, message: `${file}:${String(entryAt.line)}: waiver ${String(i)}: expected a mapping {rule, kind, namespace, name, reason, owner, expires}, got ${describeValue(item)}` });
+      errors.push({ code: 'invalid-waiver', file, ...entryAt, message: `${file}:${String(entryAt.line)}: waiver ${String(i)}: expected a mapping {rule, kind, namespace, name, reason, owner, expires}, got ${describeValue(item)}` });
       return;
     }
     const problems = entryProblems(item, ctx);

@@ -36,7 +36,7 @@ export interface LoadedDocument {
   locate(path: FieldPath): SourceLocation;
 }
 
-export type InputErrorCode = 'read-failed' | 'not-a-file' | 'binary' | 'too-large' | 'too-many-documents' | 'yaml-syntax' | 'alias-limit' | 'not-an-object' | 'document-too-large';
+export type InputErrorCode = 'read-failed' | 'not-a-file' | 'binary' | 'too-large' | 'too-many-documents' | 'yaml-syntax' | 'alias-limit' | 'not-an-object' | 'document-too-large' | 'invalid-waiver';
 
 /** A problem with the input: reported with file:line, the rest of the input is still checked, exit code 2. */
 export interface InputError {

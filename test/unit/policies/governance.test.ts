@@ -38,6 +38,8 @@ describe('waivers name one rule id each', () => {
     const r = parseWaiversFile(text, 'w.yaml');
     expect(r.waivers).toEqual([]);
     expect(r.errors.map((e) => e.message)).toEqual([message]);
+    // Its own code, not the loader's "not-an-object" (a JSON reader tells a bad waiver from a bad manifest).
+    expect(r.errors.map((e) => e.code)).toEqual(['invalid-waiver']);
   });
 
   it('a wildcard in the file leaves every finding, criticals included, and exits 2', () => {
