@@ -140,4 +140,30 @@ export default function bench(): void {
     prev = { n, m };
   }
   if (!np) process.stdout.write('netpol-analyzer not on PATH (or BENCH_NETPOL=0): no ratio (scripts/ci-flows.sh installs it)\n');
+  namespaceCurve(runs);
+}
+
+/**
+ * One workload per namespace, each admitting ingress only from the next namespace by its
+ * `kubernetes.io/metadata.name` (one distinct namespaceSelector per policy): the engine's time at
+ * 1k/2k/4k/8k namespaces (BENCH_FLOWS_NAMESPACES) should grow linearly (the namespace label index in
+ * policies/flows/selection.ts; a scan per selector was quadratic).
+ */
+function namespaceCurve(runs: number): void {
+  const sizes = (process.env.BENCH_FLOWS_NAMESPACES ?? '1000,2000,4000,8000').split(',').map(Number);
+  let prev: { n: number; ms: number } | undefined;
+  for (const n of sizes) {
+    const objects: KubeObject[] = [];
+    const ns = (i: number): string => `n${String(i % n).padStart(5, '0')}`;
+    for (let i = 0; i < n; i++) {
+      objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns(i), labels: { 'kubernetes.io/metadata.name': ns(i) } } });
+      objects.push(deployment(ns(i), 'app', { app: 'app' }, 8080));
+      objects.push(netpol(ns(i), 'from-next', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns(i + 1) } } }] }] }));
+    }
+    const index = buildIndex({ objects });
+    const t = time(() => analyzeFlows(buildFlowContext(index), 'l4'), runs, 1);
+    const growthText = prev ? `  growth x${(t.medianMs / prev.ms).toFixed(2)} for x${(n / prev.n).toFixed(1)} namespaces` : '';
+    process.stdout.write(`flows l4 ${String(n).padStart(5)} namespaces, one namespaceSelector each  engine ${fmtMs(t.medianMs).padStart(9)} (median of ${String(runs)})${growthText}\n`);
+    prev = { n, ms: t.medianMs };
+  }
 }

@@ -16,6 +16,8 @@ export class Selection {
   private readonly nsCache = new Map<string, readonly string[]>();
   private readonly peerCache = new Map<string, readonly PodClass[]>();
   private readonly keys = new WeakMap<LabelSelector, string>();
+  /** Namespaces by `key\0value` of their labels, built on first use. */
+  private nsLabelIndex: Map<string, string[]> | undefined;
 
   constructor(
     readonly classes: readonly PodClass[],
@@ -54,7 +56,7 @@ export class Selection {
     const key = this.keyOf(selector);
     let hit = this.nsCache.get(key);
     if (!hit) {
-      hit = this.namespaces.filter((ns) => matchesSelector(selector, this.namespaceLabels(ns)));
+      hit = this.namespaceCandidates(selector).filter((ns) => matchesSelector(selector, this.namespaceLabels(ns)));
       this.nsCache.set(key, hit);
     }
     return hit;
@@ -77,6 +79,26 @@ export class Selection {
   static peerMatches(policyNamespace: string, peer: PodPeer, c: PodClass, namespaceLabels: NamespaceLabels): boolean {
     const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, namespaceLabels(c.namespace)) : c.namespace === policyNamespace;
     return nsOk && matchesSelector(peer.podSelector ?? {}, c.labels);
+  }
+
+  /**
+   * The namespaces a selector can match: the shortest index list of its matchLabels terms (in
+   * namespace order), else all. One namespaceSelector per policy (`kubernetes.io/metadata.name: x`)
+   * is then linear in the namespaces, not quadratic.
+   */
+  private namespaceCandidates(selector: LabelSelector): readonly string[] {
+    const terms = Object.entries(selector.matchLabels ?? {});
+    if (terms.length === 0) return this.namespaces;
+    if (!this.nsLabelIndex) {
+      this.nsLabelIndex = new Map();
+      for (const ns of this.namespaces) for (const [k, v] of Object.entries(this.namespaceLabels(ns))) push(this.nsLabelIndex, `${k}\u0000${v}`, ns);
+    }
+    let best: readonly string[] = this.namespaces;
+    for (const [k, v] of terms) {
+      const list = this.nsLabelIndex.get(`${k}\u0000${v}`) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    return best;
   }
 
   private candidates(namespace: string, selector: LabelSelector): readonly PodClass[] {
