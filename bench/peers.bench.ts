@@ -11,8 +11,8 @@
  * scripts/ci-flows.sh installs kube-score, Checkov and netpol-analyzer. Polaris is not installable
  * here: the Go module proxy answers 403 for github.com/fairwindsops/polaris.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import { stringify } from 'yaml';
 import { helmBinary, SR_CHART } from '../test/support/openg2p-chart.js';
 import { corpus } from './check.bench.js';
 import { generatedCluster } from './flows.bench.js';
-import { fmtMs, median } from './measure.js';
+import { fmtMs, median, runProcess } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WARD = join(ROOT, 'bin', 'ward.js');
@@ -42,17 +42,6 @@ function onPath(bin: string): string | undefined {
   return dirs.filter(Boolean).map((d) => join(d, bin)).find((p) => existsSync(p));
 }
 
-/** One run under GNU time: wall ms and peak RSS. Exit codes are ignored (findings exit non-zero). */
-function once(argv: readonly string[], timeFile: string): Result {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
-  const ms = performance.now() - t0;
-  if (r.error) throw r.error;
-  const kib = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1));
-  if (!Number.isFinite(kib)) throw new Error(`${argv[0] ?? ''} did not run: ${r.stderr.toString().slice(0, 300)}`);
-  return { ms, mib: kib / 1024 };
-}
-
 function compare(title: string, file: string, tools: readonly Tool[], scratch: string): void {
   const out = (l: string): void => void process.stdout.write(`${l}\n`);
   out(`\n${title}`);
@@ -60,7 +49,7 @@ function compare(title: string, file: string, tools: readonly Tool[], scratch: s
   const timeFile = join(scratch, 'time.txt');
   const most = Math.max(...tools.map((t) => t.runs));
   for (let i = 0; i < most; i++) {
-    for (const t of tools) if (i < t.runs) samples.get(t.name)!.push(once(t.argv(file, scratch), timeFile));
+    for (const t of tools) if (i < t.runs) samples.get(t.name)!.push(runProcess(t.argv(file, scratch), timeFile)); // exit codes ignored: findings exit non-zero
   }
   const med = (name: string): Result => {
     const s = samples.get(name)!;

@@ -3,36 +3,27 @@
  * `ward --help`, `ward check` of a one-object file, and `ward synth --preset` (the one command that
  * loads cdk8s), each a fresh process of the same Node.js, interleaved over BENCH_STARTUP_RUNS runs
  * (default 15) so every median sees the same machine load. Prints median wall time, peak RSS and
- * the ratio to `node -e 0`, then the goals of issue #12: --version ≤ 3×, check ≤ 5× and ≤ 80 MiB.
+ * the ratio to `node -e 0` (GNU time, as the peers benchmark), then the goals of issue #12: --version ≤ 3×, check ≤ 5× and ≤ 80 MiB.
  * Needs the build (`npm run build`; npm ci runs it).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtMs, median } from './measure.js';
+import { fmtMs, median, runProcess, type ProcessRun } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WARD = join(ROOT, 'bin', 'ward.js');
-const RSS = join(ROOT, 'bench', 'rss-report.mjs');
 
 interface Case {
   readonly name: string;
   readonly args: readonly string[];
 }
 
-interface Sample {
-  readonly ms: number;
-  readonly rssKiB: number;
-}
-
-function runOnce(c: Case, rssFile: string): Sample {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', RSS, ...c.args], { encoding: 'utf8', env: { ...process.env, WARD_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' } });
-  const ms = performance.now() - t0;
+function runOnce(c: Case, timeFile: string): ProcessRun {
+  const r = runProcess([process.execPath, ...c.args], timeFile);
   if (r.status !== 0) throw new Error(`${c.name} exited ${String(r.status)}: ${r.stderr.slice(0, 400)}`);
-  return { ms, rssKiB: Number(readFileSync(rssFile, 'utf8')) };
+  return r;
 }
 
 export default function bench(): void {
@@ -52,13 +43,13 @@ export default function bench(): void {
       { name: 'ward synth --preset', args: [WARD, 'synth', '--preset', 'openg2p-social-registry'] },
     ];
     const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
-    const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
-    const rssFile = join(dir, 'rss');
-    for (const c of cases) runOnce(c, rssFile); // warm the page cache
-    for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.name)!.push(runOnce(c, rssFile));
+    const samples = new Map<string, ProcessRun[]>(cases.map((c) => [c.name, []]));
+    const timeFile = join(dir, 'time.txt');
+    for (const c of cases) runOnce(c, timeFile); // warm the page cache
+    for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.name)!.push(runOnce(c, timeFile));
     const med = (name: string): { ms: number; mib: number } => {
       const s = samples.get(name)!;
-      return { ms: median(s.map((x) => x.ms)), mib: median(s.map((x) => x.rssKiB)) / 1024 };
+      return { ms: median(s.map((x) => x.ms)), mib: median(s.map((x) => x.mib)) };
     };
     const base = med('node -e 0');
     process.stdout.write(`start-up, medians of ${String(runs)} interleaved runs (${process.version})\n`);

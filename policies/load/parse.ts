@@ -288,46 +288,42 @@ function lineCounterOf(source: string): LineCounter {
 
 /** One document the fast path left to the full parser, parsed on its own; offsets are shifted to the file's. */
 function parseSegment(source: string, seg: Segment, ctx: DocContext, run: Run): 'document' | 'none' | 'stop' {
-  const { limits, count, out } = run;
-  let seen: 'document' | 'none' = 'none';
-  const text = source.slice(seg.start, seg.end);
   const shifted = { linePos: (offset: number) => ctx.lc.linePos(offset + seg.start) } as LineCounter;
-  const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
-  try {
-    for (const doc of composer.compose(new Parser().parse(text), true, text.length)) {
-      const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
-      const helmSource = HELM_SOURCE.exec(text.slice(0, start))?.[1];
-      if (seg.implicit && doc.contents === null) continue;
-      seen = 'document';
-      if (!loadDoc({ ...ctx, lc: shifted, ...(helmSource ? { helmSource } : {}) }, doc, limits, count, out)) return 'stop';
-    }
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    out.errors.push(docError({ ...ctx, lc: shifted }, 'yaml-syntax', 0, `document ${String(ctx.docIndex)} is nested too deeply to parse; flatten it`));
-    return 'document';
-  }
-  return seen;
+  const r = composeDocuments(source.slice(seg.start, seg.end), { ...ctx, lc: shifted }, run, seg.implicit);
+  return r.stopped ? 'stop' : r.documents > 0 ? 'document' : 'none';
 }
 
 /** The whole text through the full parser (exported for the tests that compare it with the fast path). */
 export function parseFull(source: string, file: string, limits: LoadLimits, count: DocumentCount): LoadResult & { warnings: InputWarning[] } {
-  const out: Out = { documents: [], errors: [], warnings: [] };
-  const lc = new LineCounter();
+  const run: Run = { limits, count, out: { documents: [], errors: [], warnings: [] } };
+  composeDocuments(source, { file, docIndex: 0, lc: lineCounterOf(source) }, run, false);
+  return run.out;
+}
+
+/**
+ * The documents of `text` through the `yaml` package's full parser, numbered from `base.docIndex`;
+ * `skipEmpty`: an empty document (comments before the first `---`) is no document.
+ */
+function composeDocuments(text: string, base: DocContext, run: Run, skipEmpty: boolean): { documents: number; stopped: boolean } {
   const composer = new Composer({ ...KUBE_YAML, prettyErrors: false, uniqueKeys: false });
   let prevEnd = 0;
-  let docIndex = 0;
+  let n = 0;
   try {
-    for (const doc of composer.compose(new Parser(lc.addNewLine).parse(source), true, source.length)) {
+    for (const doc of composer.compose(new Parser().parse(text), true, text.length)) {
       const start = isRecord(doc.contents) && Array.isArray(doc.contents.range) ? (doc.contents.range[0]) : doc.range[0];
-      const helmSource = HELM_SOURCE.exec(source.slice(prevEnd, start))?.[1];
+      const helmSource = HELM_SOURCE.exec(text.slice(prevEnd, start))?.[1];
       prevEnd = doc.range[2];
-      if (!loadDoc({ file, docIndex: docIndex++, lc, ...(helmSource ? { helmSource } : {}) }, doc, limits, count, out)) break;
+      if (skipEmpty && doc.contents === null) continue;
+      const ctx: DocContext = { file: base.file, docIndex: base.docIndex + n++, lc: base.lc, ...(helmSource ? { helmSource } : {}) };
+      if (!loadDoc(ctx, doc, run.limits, run.count, run.out)) return { documents: n, stopped: true };
     }
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    out.errors.push(docError({ file, docIndex, lc }, 'yaml-syntax', prevEnd, `document ${String(docIndex)} is nested too deeply to parse; flatten it`));
+    const docIndex = base.docIndex + n;
+    run.out.errors.push(docError({ file: base.file, docIndex, lc: base.lc }, 'yaml-syntax', prevEnd, `document ${String(docIndex)} is nested too deeply to parse; flatten it`));
+    return { documents: n + 1, stopped: false };
   }
-  return out;
+  return { documents: n, stopped: false };
 }
 
 /**
