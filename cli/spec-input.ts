@@ -4,7 +4,8 @@
  * one `path: message` line per spec issue.
  */
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { yamlErrorMessage } from '../policies/load/index.js';
+import { DEFAULT_LIMITS, yamlErrorMessage } from '../policies/load/index.js';
+import { documentValue } from '../policies/load/to-value.js';
 import { KUBE_YAML } from '../policies/load/kube-yaml.js';
 import { formatIssues, parseRegistrySpec, type RegistrySpec } from '../charts-src/model/index.js';
 import { UsageError } from './exit-codes.js';
@@ -28,7 +29,10 @@ export function parseSpecDocument(text: string, source: string): unknown {
   if (nonEmpty.length !== 1) {
     throw new UsageError(`${source}: expected exactly one YAML document (a RegistryDeployment or a bare spec), found ${nonEmpty.length}`);
   }
-  return nonEmpty[0]!.toJS() as unknown;
+  const got = documentValue(nonEmpty[0]!, DEFAULT_LIMITS.maxAliasCount);
+  if ('value' in got) return got.value;
+  const pos = lc.linePos(got.offset);
+  throw new UsageError(`${source}:${String(pos.line)}:${String(pos.col)}: ${got.message}`);
 }
 
 /** Parses the input into a spec; every issue becomes one `path: message` line of a usage error. */

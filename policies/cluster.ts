@@ -15,6 +15,7 @@ import type { KubeObject } from '../charts-src/kube.js';
 import { AUDITED_RESOURCES, type AuditedResource } from './cluster-kinds.js';
 import { arr, rec, recs, str } from './index/access.js';
 import { decodeText, DEFAULT_LIMITS, readInputFile, yamlErrorMessage } from './load/index.js';
+import { documentValue } from './load/to-value.js';
 
 export interface ClusterOptions {
   readonly context?: string;
@@ -95,9 +96,14 @@ export async function readKubeconfig(file: string): Promise<KubeConfig> {
     const { line, col } = lc.linePos(first.pos[0]);
     throw new Error(`kubeconfig ${file}:${String(line)}:${String(col)}: ${yamlErrorMessage(first.code)}`);
   }
+  const got = documentValue(doc, DEFAULT_LIMITS.maxAliasCount);
+  if (!('value' in got)) {
+    const { line, col } = lc.linePos(got.offset);
+    throw new Error(`kubeconfig ${file}:${String(line)}:${String(col)}: ${got.message}`);
+  }
   const kc = new KubeConfig();
   try {
-    kc.loadFromString(JSON.stringify(doc.toJS({ maxAliasCount: DEFAULT_LIMITS.maxAliasCount }) ?? {}));
+    kc.loadFromString(JSON.stringify(got.value ?? {}));
   } catch (err) {
     const why = err instanceof Error && CLIENT_CHECK.test(err.message) ? err.message : 'expected a mapping with clusters, users and contexts';
     throw new Error(`kubeconfig ${file}: not a valid kubeconfig: ${why}`);

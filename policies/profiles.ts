@@ -10,6 +10,8 @@ import { describeValue } from '../charts-src/model/issues.js';
 import { rec, str } from './index/access.js';
 import type { ImageRecogniser, PersonalDataRecognisers } from './index/personal-data.js';
 import { REPO_ROOT } from './load/root.js';
+import { documentValue } from './load/to-value.js';
+import { yamlErrorMessage } from './load/parse.js';
 import { isSeverity, type Rule, type Severity } from './types.js';
 
 export interface Profile {
@@ -56,12 +58,10 @@ function readYaml(text: string, source: string): { value: unknown; fail: Fail } 
     throw new Error(`${source}:${String(lineOf(path))}: ${message}`);
   };
   const yamlError = doc.errors[0];
-  if (yamlError) throw new Error(`${source}:${String(lc.linePos(yamlError.pos[0]).line)}: YAML syntax error in profile: ${yamlError.message.split('\n')[0] ?? ''}`);
-  try {
-    return { value: doc.toJS({ maxAliasCount: 10 }), fail };
-  } catch (err) {
-    return fail([], `cannot read the profile: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  if (yamlError) throw new Error(`${source}:${String(lc.linePos(yamlError.pos[0]).line)}: ${yamlErrorMessage(yamlError.code).replace(/^YAML syntax error: /, 'YAML syntax error in profile: ')}`);
+  const got = documentValue(doc, 10);
+  if ('value' in got) return { value: got.value, fail };
+  throw new Error(`${source}:${String(lc.linePos(got.offset).line)}: cannot read the profile: ${got.message}`);
 }
 
 function severities(v: unknown, fail: Fail): Record<string, Severity> {

@@ -13,6 +13,8 @@ import type { InputError } from './load/types.js';
 import { RULE_ID_PATTERN } from './rules/index.js';
 import { WAIVER_EXPIRED, WAIVER_MALFORMED, WAIVER_NO_REASON } from './rules/waiver.js';
 import type { Finding, ObjectRef, SourceLocation, Suppression } from './types.js';
+import { documentValue } from './load/to-value.js';
+import { yamlErrorMessage } from './load/parse.js';
 
 /** A parsed waiver, valid or not. */
 export interface Waiver {
@@ -159,13 +161,10 @@ export function parseWaiversFile(text: string, file: string): { waivers: Waiver[
     return { line: p.line, column: p.col };
   };
   const first = doc.errors[0];
-  if (first) return { waivers: [], errors: [{ code: 'yaml-syntax', file, ...at(first.pos[0]), message: `${file}:${String(at(first.pos[0]).line)}: YAML syntax error in waivers file: ${first.message.split('\n')[0] ?? ''}` }] };
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    return { waivers: [], errors: [{ code: 'alias-limit', file, line: 1, column: 1, message: `${file}:1: cannot read the waivers file: ${err instanceof Error ? err.message : String(err)}` }] };
-  }
+  if (first) return { waivers: [], errors: [{ code: 'yaml-syntax', file, ...at(first.pos[0]), message: `${file}:${String(at(first.pos[0]).line)}: ${yamlErrorMessage(first.code).replace(/^YAML syntax error: /, 'YAML syntax error in waivers file: ')}` }] };
+  const got = documentValue(doc, 100);
+  if (!('value' in got)) return { waivers: [], errors: [{ code: got.code, file, ...at(got.offset), message: `${file}:${String(at(got.offset).line)}: cannot read the waivers file: ${got.message}` }] };
+  const value = got.value;
   const list = Array.isArray(value) ? value : rec(value).waivers;
   if (!Array.isArray(list)) return { waivers: [], errors: [{ code: 'invalid-waiver', file, line: 1, column: 1, message: `${file}:1: the waivers file must be a YAML list of {rule, kind, namespace, name, reason, owner, expires}, got ${describeValue(value)}` }] };
   const base: (string | number)[] = Array.isArray(value) ? [] : ['waivers'];

@@ -14,6 +14,7 @@ import type { SourceLocation } from '../types.js';
 import { fastDocument } from './fast-yaml.js';
 import { locateIn, positionsOf, type Positions } from './positions.js';
 import { redactSecret } from './secrets.js';
+import { documentValue } from './to-value.js';
 import { DEFAULT_LIMITS, type FieldPath, type InputError, type InputWarning, type LoadLimits, type LoadResult, type LoadedDocument } from './types.js';
 
 type Doc = Document.Parsed;
@@ -132,13 +133,8 @@ export function yamlErrorMessage(code: YAMLError['code']): string {
 }
 
 function toJs(ctx: DocContext, doc: Doc, limits: LoadLimits): { value: unknown } | InputError {
-  try {
-    return { value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
-  } catch (err) {
-    const alias = err instanceof Error && /alias/i.test(err.message);
-    return docError(ctx, alias ? 'alias-limit' : 'yaml-syntax', doc.range[0],
-      alias ? `document ${String(ctx.docIndex)} expands more than ${String(limits.maxAliasCount)} aliases (a YAML alias bomb?); remove the aliases or split the document` : `document ${String(ctx.docIndex)} cannot be converted (nesting too deep?)`);
-  }
+  const got = documentValue(doc, limits.maxAliasCount);
+  return 'value' in got ? got : docError(ctx, got.code, got.offset, `document ${String(ctx.docIndex)}: ${got.message}`);
 }
 
 /** The kind of the items of a typed list (`PodList` → `Pod`); undefined for a plain `List` or no list. */
