@@ -254,24 +254,34 @@ interface Segment {
  * a document, even inside a block scalar), or undefined when the stream needs the full parser:
  * directives, `...` end markers, or content after `---` on its line.
  */
-function documentSegments(source: string): Segment[] | undefined {
+function documentSegments(source: string): Iterable<Segment> | undefined {
   if (/^(?:%|\.\.\.(?:[ \t]|$))/m.test(source) || source.includes('\r')) return undefined;
-  const markers: number[] = [];
   const re = /^---(?=[ \t\n]|$)/gm;
   for (let m = re.exec(source); m; m = re.exec(source)) {
     const eol = source.indexOf('\n', m.index);
     const rest = source.slice(m.index + 3, eol < 0 ? source.length : eol).trim();
     if (rest !== '' && !rest.startsWith('#')) return undefined;
-    markers.push(m.index);
   }
-  const out: Segment[] = [];
+  return segmentsOf(source);
+}
+
+/**
+ * The segments of a stream whose markers documentSegments accepted, one at a time: a stream of
+ * millions of empty documents is cut at the document bound without first listing them all.
+ */
+function* segmentsOf(source: string): Generator<Segment> {
+  const re = /^---(?=[ \t\n]|$)/gm;
   const bodyOf = (start: number): number => {
     const eol = source.indexOf('\n', start);
     return eol < 0 ? source.length : eol + 1;
   };
-  if (markers[0] !== 0) out.push({ start: 0, body: 0, end: markers[0] ?? source.length, implicit: true });
-  markers.forEach((m, i) => out.push({ start: m, body: bodyOf(m), end: markers[i + 1] ?? source.length, implicit: false }));
-  return out;
+  let marker = re.exec(source)?.index;
+  if (marker !== 0) yield { start: 0, body: 0, end: marker ?? source.length, implicit: true };
+  while (marker !== undefined) {
+    const next = re.exec(source)?.index;
+    yield { start: marker, body: bodyOf(marker), end: next ?? source.length, implicit: false };
+    marker = next;
+  }
 }
 
 /** Line starts of the whole text, as the `yaml` parser's LineCounter records them. */
