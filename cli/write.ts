@@ -3,7 +3,8 @@
  * path and the reason in words, never a bare errno.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './exit-codes.js';
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -41,10 +42,34 @@ export async function writeOutputFile(path: string, text: string, what = 'output
   }
 }
 
+/**
+ * Creates a directory and its missing parents, one at a time from the top. Not Node's
+ * `mkdir({ recursive: true })`: on a file system that answers ENOENT for a directory it will not
+ * create (procfs: `ward synth -o /proc/x/y`), that call retries the parent and the child forever at
+ * full CPU (measured on Node 24.21); here the first refusal is the error.
+ */
+async function mkdirParents(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const found = await stat(dir).then((st) => st, (err: unknown) => err as NodeJS.ErrnoException);
+    if (!(found instanceof Error)) {
+      if (!found.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: dir === resolve(path) ? 'EEXIST' : 'ENOTDIR' });
+      break;
+    }
+    if (found.code !== 'ENOENT' || dirname(dir) === dir) throw found;
+    missing.unshift(dir);
+  }
+  for (const dir of missing) {
+    await mkdir(dir).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
+  }
+}
+
 /** Creates a directory (and its parents) for output; a failure names the path and the reason. */
 export async function makeOutputDir(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdirParents(path);
   } catch (err) {
     throw failure('output directory', path, err);
   }

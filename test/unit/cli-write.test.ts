@@ -30,6 +30,18 @@ describe('write failures name the path and the reason', () => {
     writeFileSync(file, '');
     await expect(makeOutputDir(join(file, 'sub'))).rejects.toThrow(`cannot write output directory ${join(file, 'sub')}: a parent of it is not a directory (ENOTDIR)`);
   });
+
+  it('an output directory where the file system refuses to create one (procfs) is an error, not an endless retry', async () => {
+    // Node's mkdir({ recursive: true }) spins forever here: /proc answers ENOENT for a directory it will not create.
+    await expect(makeOutputDir('/proc/ward-no-such/out')).rejects.toThrow('cannot write output directory /proc/ward-no-such/out: its directory does not exist (ENOENT)');
+  });
+
+  it('creates the missing parents of an output directory, and takes one that exists', async () => {
+    const dir = join(tmp, 'new', 'deeper', 'out');
+    await makeOutputDir(dir);
+    await makeOutputDir(dir);
+    expect(statSync(dir).isDirectory()).toBe(true);
+  });
 });
 
 describe('a private key file', () => {
