@@ -18,7 +18,7 @@ export async function buildProgram(args: readonly string[], all = false): Promis
   const program = new Command('ward')
     .description('Harden and audit Kubernetes deployments of registries holding personal data (OpenG2P).')
     .version(VERSION)
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for the options and examples)')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   const wanted = commandFor(args);

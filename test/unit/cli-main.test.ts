@@ -31,6 +31,15 @@ describe('ward CLI entry', () => {
     const res = spawnSync(process.execPath, ['bin/ward.js', 'no-such-command'], { encoding: 'utf8' });
     expect(res.status).toBe(2);
   });
+
+  it.each([
+    ['an unknown option', ['check', '--bogus'], "unknown option '--bogus'"],
+    ['a missing required option', ['wg', 'peer'], "required option '-f, --file <file>' not specified"],
+  ])('answers %s with the error and a one-line hint, not the whole help', (_, args, error) => {
+    const res = spawnSync(process.execPath, ['bin/ward.js', ...args], { encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual([`error: ${error}`, '(add --help for the options and examples)']);
+  });
 });
 
 describe('ward on the machine\'s own Node.js', () => {
