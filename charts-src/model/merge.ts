@@ -1,5 +1,5 @@
 import { isRecord } from '../kube.js';
-import { IssueCode, type SpecIssue } from './issues.js';
+import { describeValue, IssueCode, type SpecIssue } from './issues.js';
 import { presets } from './presets/index.js';
 
 type Path = readonly (string | number)[];
@@ -71,6 +71,12 @@ export function mergePreset(body: unknown, prefix: Path): MergeResult {
       ok: false,
       issues: [{ code: IssueCode.UnknownPreset, path: [...prefix, 'preset'], message: `unknown preset ${JSON.stringify(body.preset)}: must be one of ${Object.keys(presets).join(', ')}` }],
     };
+  }
+  // The preset's lists merge with the spec's by name or ends; a stated value that is no list would
+  // be dropped by the merge and the preset's list taken silently, so it is refused here.
+  const notLists = (['components', 'flows'] as const).filter((k) => body[k] !== undefined && !Array.isArray(body[k]));
+  if (notLists.length > 0) {
+    return { ok: false, issues: notLists.map((k) => ({ code: IssueCode.InvalidValue, path: [...prefix, k], message: `expected a list, got ${describeValue(body[k])}` })) };
   }
   const release = typeof body.release === 'string' ? body.release : 'openg2p';
   const namespace = typeof body.namespace === 'string' ? body.namespace : release;

@@ -312,6 +312,14 @@ describe('preset overrides merge field by field', () => {
     expect(r.spec.components.find((c) => c.name === 'registry')?.selector).toEqual({ app: 'odoo' });
   });
 
+  it.each([
+    ['components', 5, 'components: expected a list, got a number (5)'],
+    ['flows', { a: 1 }, 'flows: expected a list, got a mapping'],
+  ])('a stated %s that is no list is refused, not dropped in favour of the preset list', (field, value, message) => {
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', [field]: value });
+    expect(r.ok ? '' : formatIssues(r.issues)).toBe(message);
+  });
+
   it('an override that breaks a rule is reported at the spec path', () => {
     const issues = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { port: 1234 } }] });
     expect(issues.ok ? [] : formatIssues(issues.issues)).toBe('components[0].exposure.port: port 1234 is not a TCP port of component "minio": must be one of 9000/TCP, 9001/TCP');
