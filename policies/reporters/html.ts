@@ -13,7 +13,7 @@ import type { FlowSummary } from '../flows/format/summary.js';
 import type { Finding, Rule } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { NO_PERSONAL_DATA } from './personal-data.js';
-import { mostIn, ruleGroups } from './rule-summary.js';
+import { byRemediation, mostIn, ruleGroups } from './rule-summary.js';
 import type { Reporter } from './types.js';
 
 export interface InputHash {
@@ -235,10 +235,13 @@ function findingsSection(check: CheckResult): string {
   const rules = new Map(check.rules.map((r) => [r.id, r]));
   const groups = [...byRule.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, list]) => {
     const rule = rules.get(id);
-    const rows = list.map((f) => [tdRaw(sev(f.severity)), td(where(f)), td(f.message)]);
+    // One remediation for the rule, or (when its findings word it differently) one per finding.
+    const parts = byRemediation(list);
+    const single = parts.length === 1;
+    const rows = list.map((f) => [tdRaw(sev(f.severity)), td(where(f)), td(f.message), ...(single ? [] : [td(f.remediation)])]);
+    const advice = single ? `<p><strong>Remediation:</strong> ${esc(parts[0]?.remediation ?? rule?.remediation ?? '')}</p>\n` : '';
     return `<section aria-labelledby="rule-${esc(id)}"><h3 id="rule-${esc(id)}">${esc(id)}: ${esc(rule?.title ?? '')} (${esc(list.length)})</h3>
-${rule ? `<p>${esc(rule.rationale)}</p>` : ''}<p><strong>Remediation:</strong> ${esc(list[0]?.remediation ?? rule?.remediation ?? '')}</p>
-${table(`${id} findings`, ['Severity', 'Object', 'Message'], rows)}</section>`;
+${rule ? `<p>${esc(rule.rationale)}</p>` : ''}${advice}${table(`${id} findings`, ['Severity', 'Object', 'Message', ...(single ? [] : ['Remediation'])], rows)}</section>`;
   });
   return `<section aria-labelledby="findings"><h2 id="findings">Findings</h2>\n${groups.join('\n')}</section>`;
 }

@@ -28,6 +28,17 @@ export function ruleGroups(result: CheckResult, findings: readonly Finding[]): R
   return [...map.values()].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.findings.length - a.findings.length || (a.ruleId < b.ruleId ? -1 : 1));
 }
 
+/**
+ * A group's findings by their remediation, in order of first appearance: most rules give one
+ * remediation, but some word it per finding (WARD-POD-008 names the capabilities each container
+ * adds), and printing the first finding's advice once would hide the others'.
+ */
+export function byRemediation(findings: readonly Finding[]): { remediation: string; findings: Finding[] }[] {
+  const map = new Map<string, Finding[]>();
+  for (const f of findings) map.set(f.remediation, [...(map.get(f.remediation) ?? []), f]);
+  return [...map].map(([remediation, list]) => ({ remediation, findings: list }));
+}
+
 /** The chart a finding comes from (`keymanager/postgresql` for a sub-chart), else its namespace, else its file. */
 function place(f: Finding, cwd: string | undefined): string {
   const helm = f.location?.helmSource;

@@ -9,7 +9,7 @@
 import { describeRef, refKey, SEVERITIES, severityRank, type Finding, type Severity } from '../types.js';
 import type { CheckResult } from '../engine.js';
 import { displayPath, padCell, truncate, wrapLine } from './layout.js';
-import { mostIn, ruleGroups, type RuleGroup } from './rule-summary.js';
+import { byRemediation, mostIn, ruleGroups, type RuleGroup } from './rule-summary.js';
 import { notesOf } from './notes.js';
 import { personalDataLine } from './personal-data.js';
 import type { ReportContext, Reporter } from './types.js';
@@ -88,8 +88,10 @@ function byRule(groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
     for (const [i, g] of here.entries()) {
       if (i > 0) lines.push(line(''));
       lines.push(line(`${paint(ctx, 'bold', `${g.ruleId}  ${g.title}`)}  ×${String(g.findings.length)}`, 2));
-      lines.push(line(`  → ${g.remediation}`, 4));
-      for (const f of g.findings) lines.push(findingLine(f, ctx, 2));
+      for (const part of byRemediation(g.findings)) {
+        lines.push(line(`  → ${part.remediation}`, 4));
+        for (const f of part.findings) lines.push(findingLine(f, ctx, 2));
+      }
     }
   }
   return lines;
@@ -110,9 +112,12 @@ function byObject(groups: readonly RuleGroup[], ctx: ReportContext): Line[] {
   const seen = new Set<string>();
   lines.push(line(''), line(paint(ctx, 'bold', 'Remediation, once per rule')));
   for (const g of groups) {
-    if (seen.has(g.ruleId)) continue;
-    seen.add(g.ruleId);
-    lines.push(line(`  ${g.ruleId}  ${g.remediation}`, 4));
+    for (const part of byRemediation(g.findings)) {
+      const key = `${g.ruleId}\u0000${part.remediation}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      lines.push(line(`  ${g.ruleId}  ${part.remediation}`, 4));
+    }
   }
   return lines;
 }

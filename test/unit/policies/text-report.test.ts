@@ -129,4 +129,26 @@ describe('text report', () => {
     expect(render()).not.toContain('\x1b[');
     expect(render({ color: true })).toContain('\x1b[1;31mCRITICAL (1)');
   });
+
+  it('prints each remediation a rule words per finding, with the findings it is for (WARD-POD-008 names each container\'s capabilities)', () => {
+    const adds = (name: string, caps: string): string => deployment(name, false).replace('image: "example/' + name + ':1.0"', `image: "example/${name}:1.0"\n        securityContext: {capabilities: {add: [${caps}]}}`);
+    const loaded = parseText([adds('alpha', 'CHOWN'), adds('beta', 'SYS_TIME')].join('---\n'), FILE);
+    const r = runCheck({ documents: loaded.documents, now: NOW });
+    const pod008 = r.findings.filter((f) => f.ruleId === 'WARD-POD-008');
+    expect(new Set(pod008.map((f) => f.remediation)).size).toBe(2);
+    const out = lines(reporters.text!(r, ctx));
+    const at = (text: string): number => out.findIndex((l) => l.includes(text));
+    const chown = at('→ Remove CHOWN');
+    const sysTime = at('→ Remove SYS_TIME');
+    expect(chown).toBeGreaterThan(0);
+    expect(sysTime).toBeGreaterThan(chown);
+    expect(at('Deployment dev/alpha container "main" adds capabilities CHOWN')).toBe(chown + 1);
+    expect(at('Deployment dev/beta container "main" adds capabilities SYS_TIME')).toBe(sysTime + 1);
+    const byObject = reporters.text!(r, { ...ctx, groupBy: 'object' });
+    expect(byObject).toMatch(/WARD-POD-008 {2}Remove CHOWN/);
+    expect(byObject).toMatch(/WARD-POD-008 {2}Remove SYS_TIME/);
+    const html = reporters.html!(r, ctx);
+    expect(html).toContain('<th scope="col">Remediation</th>');
+    expect(html).toContain('Remove SYS_TIME');
+  });
 });
