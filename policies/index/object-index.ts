@@ -8,6 +8,7 @@ import { redactSecret } from '../load/secrets.js';
 import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
 import type { ObjectRef, SourceLocation } from '../types.js';
 import { rec, recs, str, strMap } from './access.js';
+import { specParser } from '../flows/spec-parser.js';
 import { isWorkloadKind, toWorkload, type Workload } from './workloads.js';
 import { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
 import { imageReason, labelReason, PERSONAL_DATA_LABEL, type PersonalDataReason, type PersonalDataRecognisers } from './personal-data.js';
@@ -118,6 +119,7 @@ export class ObjectIndex {
   private readonly selectionCache = new Map<KubeObject, readonly Workload[]>();
   private readonly workloadByObject = new Map<KubeObject, Workload>();
   private readonly personalDataCache = new Map<Workload, PersonalDataReason | null>();
+  private readonly specCache = new Map<KubeObject, Record<string, unknown>>();
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private policiesByWorkload: Map<Workload, KubeObject[]> | undefined;
 
@@ -291,9 +293,25 @@ export class ObjectIndex {
     return this.workloadsIn(namespace).some((w) => this.holdsPersonalData(w));
   }
 
+  /**
+   * A RegistryDeployment's spec as the operator would run it: its preset expanded (a spec naming only
+   * `preset: openg2p-social-registry` declares the preset's personal-data components). A spec that
+   * does not parse is read as written (the FLOW rules report why it does not parse).
+   */
+  private effectiveSpec(rd: KubeObject): Record<string, unknown> {
+    let spec = this.specCache.get(rd);
+    if (spec === undefined) {
+      const written = rec(rd.spec);
+      const parsed = written.preset === undefined ? undefined : specParser()(rd);
+      spec = parsed?.ok ? parsed.spec : written;
+      this.specCache.set(rd, spec);
+    }
+    return spec;
+  }
+
   private declaredPersonal(w: Workload): PersonalDataReason | undefined {
     for (const rd of this.ofKind('RegistryDeployment')) {
-      const spec = rec(rd.spec);
+      const spec = this.effectiveSpec(rd);
       const specNs = str(spec.namespace) ?? this.namespaceOf(rd);
       const c = recs(spec.components).find((x) => x.personalData === true && (str(x.namespace) ?? specNs) === w.namespace
         && Object.keys(strMap(x.selector)).length > 0 && matchesSelector({ matchLabels: strMap(x.selector) }, w.podLabels));

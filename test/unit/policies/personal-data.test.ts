@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseRegistrySpec } from '../../../charts-src/model/index.js';
 import { runCheck, type CheckResult, type PersonalDataHolder } from '../../../policies/engine.js';
 import { ObjectIndex } from '../../../policies/index/object-index.js';
 import { imageRepository } from '../../../policies/index/personal-data.js';
@@ -145,6 +146,16 @@ spec:
     const unlabelled = indexOf(rd + workload('db', { image: 'docker.io/bitnami/postgresql:16' }));
     expect(unlabelled.personalDataReason(unlabelled.workloads[0]!)).toEqual({ by: 'component', registryDeployment: 'dev/reg', component: 'database' });
     for (const w of [...index.workloads, ...unlabelled.workloads]) expect(index.holdsPersonalData(w) || unlabelled.holdsPersonalData(w)).toBe(true);
+  });
+
+  it('a RegistryDeployment that names only its preset declares the preset\'s personal-data components (the operator runs the expanded spec)', () => {
+    const parsed = parseRegistrySpec({ preset: 'openg2p-social-registry', release: 'sr', namespace: 'dev' });
+    if (!parsed.ok) throw new Error('preset did not parse');
+    const db = parsed.spec.components.find((c) => c.personalData && c.name === 'postgresql');
+    const cache = parsed.spec.components.find((c) => !c.personalData);
+    const presetOnly = '---\napiVersion: ward.g2p.dev/v1alpha1\nkind: RegistryDeployment\nmetadata: {name: reg, namespace: dev}\nspec: {preset: openg2p-social-registry, release: sr, namespace: dev}\n';
+    const index = indexOf(presetOnly + workload('db', { image: 'example/db:1', labels: db!.selector }) + workload('other', { image: 'example/x:1', labels: cache!.selector }), builtinProfile('strict').personalData);
+    expect(index.workloads.map((w) => index.personalDataReason(w))).toEqual([{ by: 'component', registryDeployment: 'dev/reg', component: 'postgresql' }, undefined]);
   });
 
   it('the check summary lists the holders with the reason, and raises their findings under openg2p-audit only', () => {
