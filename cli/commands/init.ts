@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseRegistrySpec, formatIssues } from '../../charts-src/model/index.js';
 import { buildIndex } from '../../policies/engine.js';
 import { inferSpec } from '../../policies/init/infer.js';
+import { useSpecParser } from '../../policies/flows/spec-parser.js';
 import { inferenceToYaml } from '../../policies/init/write.js';
 import type { IndexOptions, ObjectIndex } from '../../policies/index/object-index.js';
 import { KUBE_YAML } from '../../policies/load/kube-yaml.js';
@@ -76,6 +77,7 @@ async function gather(opts: InitOptions): Promise<{ index: ObjectIndex; source: 
 }
 
 async function runInit(opts: InitOptions): Promise<number> {
+  useSpecParser(parseRegistrySpec); // a RegistryDeployment in the input is read through its spec (its preset expanded)
   const { index, source, inputErrors } = await gather(opts);
   if (index.workloads.length === 0) {
     throw new UsageError(`no workload in the input (${String(index.objects.length)} object(s), none a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod): nothing to infer a spec from; give the chart's render (helm template ...) or the manifests that run the stack`);

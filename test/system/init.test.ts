@@ -155,6 +155,15 @@ describe.skipIf(skip !== undefined)('ward init on the real OpenG2P Social Regist
     }
   });
 
+  it('reads a RegistryDeployment in the input through its spec (its preset expanded) instead of stopping with an internal error', () => {
+    const rd = 'apiVersion: ward.g2p.dev/v1alpha1\nkind: RegistryDeployment\nmetadata: {name: sr, namespace: sr}\nspec: {preset: openg2p-social-registry, release: sr, namespace: sr}\n';
+    const pod = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: sr}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: example/web:1}]}\n';
+    const r = ward(['init', '--from', '-'], `${rd}---\n${pod}`);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/name: web/);
+  });
+
   it('refuses an input without workloads with exit 2 and says why', () => {
     const empty = ward(['init', '--from', '-'], '');
     expect(empty.code).toBe(2);
