@@ -23,7 +23,7 @@ function groups(holders: readonly PersonalDataHolder[]): PersonalDataHolder[][] 
 }
 
 /**
- * `personal data (raises severities): 8 workloads — by image: sr-odoo (Odoo), sr-postgresql,
+ * `personal data (raises severities): 9 workloads — by image: sr-odoo (Odoo), sr-postgresql,
  * sr-keymanager-postgresql (PostgreSQL) …; by label: …`, at most `room` characters (the rest
  * counted as "… N more"); the one-line notice when there is none.
  */

@@ -119,12 +119,13 @@ describe.skipIf(skip !== undefined)('ward init on the real OpenG2P Social Regist
     expect(inferredText).not.toMatch(/(password|secret)\s*[:=]\s*\S{6,}/i);
   });
 
-  it('marks the stores of personal data (Odoo, PostgreSQL, MinIO, key manager, OpenSearch) and nothing that is not one', () => {
+  it('marks the stores of personal data (Odoo, PostgreSQL, MinIO, key manager, OpenSearch, Kafka) and nothing that is not one', () => {
     const spec = specOf(parse(inferredText, KUBE_YAML));
     const personal = spec.components.filter((c) => c.personalData).map((c) => c.name).sort();
     // The openg2p-audit profile's images: the dashboards (bitnami/opensearch-dashboards) and the Kafka
-    // connector (openg2p/reporting-opensearch-kafka-connector) store nothing and are not taken for OpenSearch.
-    expect(personal).toEqual(['keymanager', 'keymanager-postgresql', 'logging-opensearch-master', 'minio', 'odk-central-postgresql', 'odoo', 'postgresql', 'reporting-opensearch-master']);
+    // connector (openg2p/reporting-opensearch-kafka-connector) store nothing and are not taken for OpenSearch;
+    // Kafka keeps Debezium's change events of the registry's rows, Kafka UI and Debezium Connect relay them.
+    expect(personal).toEqual(['keymanager', 'keymanager-postgresql', 'logging-opensearch-master', 'minio', 'odk-central-postgresql', 'odoo', 'postgresql', 'reporting-kafka-controller', 'reporting-opensearch-master']);
   });
 
   it('recalls every flow of the hand-written preset between workloads of the render; every extra flow has its evidence; peers outside the render are TODOs', () => {

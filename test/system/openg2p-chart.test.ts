@@ -222,7 +222,7 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(report.summary.personalData.map((h) => `${h.workload.kind}/${h.workload.name} ${h.by} ${h.what}`)).toEqual([
       'Deployment/sr-keymanager image MOSIP key manager', 'Deployment/sr-minio image MinIO', 'Deployment/sr-odoo image Odoo',
       'StatefulSet/sr-keymanager-postgresql image PostgreSQL', 'StatefulSet/sr-logging-opensearch-master image OpenSearch', 'StatefulSet/sr-odk-central-postgresql image PostgreSQL',
-      'StatefulSet/sr-postgresql image PostgreSQL', 'StatefulSet/sr-reporting-opensearch-master image OpenSearch',
+      'StatefulSet/sr-postgresql image PostgreSQL', 'StatefulSet/sr-reporting-kafka-controller image Kafka', 'StatefulSet/sr-reporting-opensearch-master image OpenSearch',
     ].map((x) => x.replaceAll('sr-', `${SR_RELEASE}-`)));
     // The same profile without its personalData section: the same severity overrides, nothing recognised.
     const profile = parseDocument(readFileSync(join(ROOT, 'policies/profiles/openg2p-audit.yaml'), 'utf8'));
@@ -240,14 +240,14 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(severityOf(report, 'WARD-MTLS-001', `${SR_RELEASE}-mail`)).toEqual(severityOf(without, 'WARD-MTLS-001', `${SR_RELEASE}-mail`));
     // The text summary names them in one line and stays within 40 lines before the first finding.
     const text = ward(['check', files.plain, '--profile', 'openg2p-audit']).stdout.split('\n');
-    expect(text[2]).toMatch(/^personal data \(raises severities\): 8 workloads — by image: \S+-keymanager \(MOSIP key manager\), .* … \d+ more$/);
+    expect(text[2]).toMatch(/^personal data \(raises severities\): 9 workloads — by image: \S+-keymanager \(MOSIP key manager\), .* … \d+ more$/);
     expect(text.findIndex((l) => /^CRITICAL \(/.test(l))).toBeLessThanOrEqual(40);
     expect(ward(['check', files.plain]).stdout.split('\n')[2]).toBe('no workload taken as holding personal data: label workloads ward.g2p.dev/personal-data=true or use --profile openg2p-audit');
   });
 
-  it('ward flows --profile openg2p-audit names the same 8 holders in its summary; the default profile says how to get them', () => {
+  it('ward flows --profile openg2p-audit names the same 9 holders in its summary; the default profile says how to get them', () => {
     const audit = ward(['flows', files.plain, '--format', 'summary', '--profile', 'openg2p-audit']).stdout;
-    expect(audit.split('\n')[0]).toMatch(/\(8 with personal data\)$/);
+    expect(audit.split('\n')[0]).toMatch(/\(9 with personal data\)$/);
     expect(audit).toMatch(/sr-odoo\[Deployment\] {2}TCP 1-65535 {2}holds personal data/);
     expect(audit).not.toMatch(/sr-mail\[Deployment\].*holds personal data/);
     const plain = ward(['flows', files.plain, '--format', 'summary']).stdout;

@@ -64,7 +64,7 @@ describe('profile personalData section', () => {
   });
 
   it('openg2p-audit recognises the OpenG2P data stores; strict and baseline recognise no image', () => {
-    expect(AUDIT.personalData?.images.map((r) => r.name)).toEqual(['Odoo', 'PostgreSQL', 'MinIO', 'MOSIP key manager', 'OpenSearch']);
+    expect(AUDIT.personalData?.images.map((r) => r.name)).toEqual(['Odoo', 'PostgreSQL', 'MinIO', 'MOSIP key manager', 'OpenSearch', 'Kafka']);
     expect(builtinProfile('strict').personalData).toEqual({ images: [] });
     expect(builtinProfile('baseline').personalData).toEqual({ images: [] });
   });
@@ -99,6 +99,8 @@ describe('image matching', () => {
     ['docker.io/mosipid/kernel-keymanager-service:1.2.0.1-B4', 'MOSIP key manager'],
     ['docker.io/bitnami/opensearch:2.14.0-debian-12-r1', 'OpenSearch'],
     ['docker.elastic.co/elasticsearch/elasticsearch:8.13.0', 'OpenSearch'],
+    ['docker.io/bitnami/kafka:3.7.1-debian-12-r4', 'Kafka'],
+    ['apache/kafka:3.8.0', 'Kafka'],
   ])('recognises %s as %s', (image, name) => {
     expect(recognised(image)).toBe(name);
   });
@@ -106,7 +108,7 @@ describe('image matching', () => {
   it.each([
     'quay.io/prometheuscommunity/postgres-exporter:v0.15.0', 'docker.io/bitnami/postgres-exporter:0.15.0', 'docker.io/mosipid/postgres-init:1.2.0.1-B4',
     'docker.io/bitnami/opensearch-dashboards:2.13.0', 'docker.io/openg2p/reporting-opensearch-kafka-connector:1.2.0', 'confluentinc/cp-kafka-connect:7.6.0',
-    'quay.io/debezium/connect:2.6.2.Final', 'minio/mc:latest', 'docker.io/mosipid/keys-generator:1.2.0.1-B4', 'busybox', 'odoo-exporter:1', 'postgres-exporter.example.org/app:1',
+    'quay.io/debezium/connect:2.6.2.Final', 'docker.io/provectuslabs/kafka-ui:v0.7.2', 'minio/mc:latest', 'docker.io/mosipid/keys-generator:1.2.0.1-B4', 'busybox', 'odoo-exporter:1', 'postgres-exporter.example.org/app:1',
   ])('does not take %s for a data store', (image) => {
     expect(recognised(image)).toBeUndefined();
   });
