@@ -3,6 +3,7 @@
  * one line below (e.g. `...wireguardRules,`); ids are `WARD-<AREA>-<NNN>` and unique (a test checks).
  */
 import type { Rule } from '../types.js';
+import { apiRules } from './api.js';
 import { authzRules } from './authz.js';
 import { flowRules } from './flow.js';
 import { kmRules } from './km.js';
@@ -29,6 +30,7 @@ const catalogue: readonly Rule[] = [
   ...waiverRules,
   ...wireguardRules,
   ...flowRules,
+  ...apiRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 

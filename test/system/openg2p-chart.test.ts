@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, complexity, max-depth -- reads raw objects of every shape the real chart renders */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -267,5 +267,18 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(explain.stdout).toContain(`allowed by NetworkPolicy ${SR_NAMESPACE}/${SR_RELEASE}-postgresql ingress rule #1`);
     expect(ward(['flows', files.overlaid, files.synth, ...args]).stdout).toContain('is DENIED');
     expect(r.code).toBe(1);
+  });
+
+  it('WARD-API-001: the render for Kubernetes 1.34 has no removed API version; rendered for 1.20 its ten PodDisruptionBudgets are policy/v1beta1 and reported', () => {
+    interface Report { findings: { ruleId: string; message: string; object: { kind: string } }[] }
+    const api = (file: string): Report['findings'] => (JSON.parse(ward(['check', file, '--format', 'json']).stdout) as Report).findings.filter((f) => f.ruleId === 'WARD-API-001');
+    expect(api(files.plain)).toEqual([]);
+    const p = prereq as ChartPrereq;
+    const old = join(dir, 'sr-1.20.yaml');
+    writeFileSync(old, execFileSync(p.helm, ['template', SR_RELEASE, p.chart, '--namespace', SR_NAMESPACE, '--kube-version', '1.20'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    const found = api(old);
+    expect(found).toHaveLength(10);
+    expect(new Set(found.map((f) => f.object.kind))).toEqual(new Set(['PodDisruptionBudget']));
+    for (const f of found) expect(f.message).toMatch(/is written as policy\/v1beta1, which Kubernetes stopped serving in 1\.25: the API server refuses it; write it as policy\/v1$/);
   });
 });
