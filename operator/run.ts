@@ -17,6 +17,7 @@ import { RestClient, type RequestRecord } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
 import { createLogger } from './log.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
+import { MetricsAuthorizer } from './metrics-auth.js';
 import type { ClusterPort } from './port.js';
 import type { Owner } from './reconcile.js';
 import { listen, probeServer } from './server.js';
@@ -32,6 +33,12 @@ export interface OperatorOptions {
   readonly namespaces?: readonly string[];
   /** e.g. ":8080"; undefined: no metrics server. */
   readonly metricsAddr?: string;
+  /**
+   * Serve /metrics only to bearer tokens the API server authenticates (TokenReview) and authorises
+   * for `get /metrics` (SubjectAccessReview). false: open to anyone who reaches the port.
+   * @default true
+   */
+  readonly metricsAuth?: boolean;
   /** e.g. ":8081"; undefined: no health server. */
   readonly healthAddr?: string;
   readonly leaderElect?: boolean;
@@ -116,16 +123,19 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
   });
 }
 
-async function startServers(options: OperatorOptions, ready: () => boolean, metrics: OperatorMetrics): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
+async function startServers(options: OperatorOptions, ready: () => boolean, parts: Parts): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
+  const { metrics, rest, clock, log } = parts;
   const servers: Server[] = [];
   const out: { healthPort?: number; metricsPort?: number } = {};
+  const authorizer = options.metricsAuth === false ? undefined : new MetricsAuthorizer(rest, clock);
+  const auth = authorizer ? { authorize: (h: string | undefined) => authorizer.authorize(h), onAuthError: (err: unknown) => log.warn({ err: (err as Error).message }, 'reviewing a /metrics token failed') } : {};
   if (options.healthAddr !== undefined) {
-    const s = probeServer({ ready, ...(options.metricsAddr === undefined ? { registry: metrics.registry } : {}) });
+    const s = probeServer({ ready, ...(options.metricsAddr === undefined ? { registry: metrics.registry, ...auth } : {}) });
     out.healthPort = (await listen(s, options.healthAddr)).port;
     servers.push(s);
   }
   if (options.metricsAddr !== undefined) {
-    const s = probeServer({ ready, registry: metrics.registry });
+    const s = probeServer({ ready, registry: metrics.registry, ...auth });
     out.metricsPort = (await listen(s, options.metricsAddr)).port;
     servers.push(s);
   }
@@ -182,7 +192,7 @@ export async function runOperator(options: OperatorOptions): Promise<OperatorHan
   // A standby (waiting for the Lease) is ready: it serves nothing until it leads, and a rollout of
   // several replicas must not wait for it. The leader is ready once its caches have listed.
   const ready = (): boolean => (elector && !elector.isLeader ? true : controller.synced());
-  const { servers, ...ports } = await startServers(options, ready, metrics);
+  const { servers, ...ports } = await startServers(options, ready, parts);
   const stopSignal = new AbortController();
   metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
   const done = lead(controller, elector, stopSignal.signal, parts);

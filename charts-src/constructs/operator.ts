@@ -8,6 +8,9 @@ import { API_GROUP } from '../kube.js';
 import { OWNED_KINDS, groupOf } from '../../operator/kinds.js';
 import { podSecurityLabels } from './namespace.js';
 
+/** The path the operator serves its Prometheus metrics on (operator/metrics-auth.ts reviews who may get it). */
+export const METRICS_PATH = '/metrics';
+
 /**
  * The operator's install manifests (deploy/ and the Helm chart charts/ward-operator): namespace,
  * ServiceAccount, least-privilege RBAC, a hardened Deployment, its PodDisruptionBudget, its metrics
@@ -84,6 +87,9 @@ export function operatorClusterRules(): PolicyRule[] {
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'delete'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    // /metrics: the scraper's token is reviewed with the API server (operator/metrics-auth.ts).
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   );
   return rules;
 }
@@ -122,6 +128,11 @@ export class OperatorInstall extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${OPERATOR_NAME}-leader-election` },
       subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: ns }],
     });
+    // Bound to Prometheus' ServiceAccount by the user: the right to scrape the operator's /metrics.
+    new KubeClusterRole(this, 'metrics-reader', {
+      metadata: { name: `${OPERATOR_NAME}-metrics-reader`, labels },
+      rules: [{ nonResourceUrLs: [METRICS_PATH], verbs: ['get'] }],
+    });
     this.deployment(ns, labels, props);
     const replicas = props.replicas ?? 2;
     if ((props.podDisruptionBudget ?? true) && replicas >= 2) {
@@ -138,7 +149,8 @@ export class OperatorInstall extends Construct {
       new ApiObject(this, 'service-monitor', {
         apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor',
         metadata: { name: OPERATOR_NAME, namespace: ns, labels },
-        spec: { selector: { matchLabels: labels }, endpoints: [{ port: 'http-metrics', path: '/metrics', interval: '30s' }] },
+        // Prometheus' own ServiceAccount token, reviewed by the operator (bind ward-operator-metrics-reader to it).
+        spec: { selector: { matchLabels: labels }, endpoints: [{ port: 'http-metrics', path: METRICS_PATH, interval: '30s', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }] },
       });
     }
     this.networkPolicies(ns, labels, props.metricsScrapers ?? ['monitoring']);

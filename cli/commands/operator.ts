@@ -16,6 +16,7 @@ interface OperatorCliOptions {
   resyncPeriod: number;
   logLevel: string;
   probe: boolean;
+  metricsAuth: boolean;
   gracePeriod: number;
 }
 
@@ -60,6 +61,7 @@ export function registerOperator(program: Command): void {
     .option('--context <name>', 'kubeconfig context to use')
     .option('--namespace <ns>', 'watch RegistryDeployments only in this namespace (repeatable or comma-separated; default: all)', collect, [])
     .option('--metrics-addr <addr>', 'Prometheus /metrics listen address', addr, ':8080')
+    .option('--no-metrics-auth', 'serve /metrics to anyone who reaches the port (default: only to bearer tokens the API server authenticates and authorises for get /metrics)')
     .option('--health-addr <addr>', '/healthz and /readyz listen address', addr, ':8081')
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease before reconciling (run several replicas)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', 'ward-system')
@@ -68,7 +70,9 @@ export function registerOperator(program: Command): void {
     .option('--no-probe', 'never probe the key manager over the network, even when a spec enables it')
     .option('--log-level <level>', 'pino log level (trace, debug, info, warn, error)', 'info')
     .addHelpText('after', `
-Logs are JSON lines on stdout (secret values are never logged). Exit codes: 0 after SIGTERM/SIGINT,
+Logs are JSON lines on stdout (secret values are never logged). /metrics answers a scrape only with
+a bearer token that a TokenReview authenticates and a SubjectAccessReview allows to get /metrics
+(bind the ClusterRole ward-operator-metrics-reader to Prometheus' ServiceAccount); else 401 or 403. Exit codes: 0 after SIGTERM/SIGINT,
 1 when leadership was lost or the operator failed, 2 for a usage error.`)
     .action(async (opts: OperatorCliOptions) => {
       const kubeConfig = loadKubeConfig(opts);
@@ -76,7 +80,7 @@ Logs are JSON lines on stdout (secret values are never logged). Exit codes: 0 af
       const handle = await runOperator({
         kubeConfig, log,
         ...(opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
-        metricsAddr: opts.metricsAddr, healthAddr: opts.healthAddr,
+        metricsAddr: opts.metricsAddr, healthAddr: opts.healthAddr, metricsAuth: opts.metricsAuth,
         leaderElect: opts.leaderElect === true, leaderNamespace: opts.leaderElectionNamespace,
         resyncMs: opts.resyncPeriod * 1000, probe: opts.probe,
       });

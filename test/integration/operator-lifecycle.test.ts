@@ -17,7 +17,7 @@ import { collectionPath, OWNED_KINDS } from '../../operator/kinds.js';
 import type { Lease } from '../../operator/leader.js';
 import type { ClusterPort } from '../../operator/port.js';
 import { FINALIZER } from '../../operator/reconcile.js';
-import { describeCluster, freshNamespace } from './helpers.js';
+import { describeCluster, freshNamespace, serviceAccountToken } from './helpers.js';
 import {
   adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, OPERATOR_NS, operatorKubeConfig, smallSpec, startOperator, stopAndClean, waitFor, waitForCondition,
   type RunningOperator,
@@ -36,9 +36,22 @@ function freePort(): Promise<number> {
   });
 }
 
-async function httpGet(port: number, path: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`http://127.0.0.1:${String(port)}${path}`);
+async function httpGet(port: number, path: string, token?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://127.0.0.1:${String(port)}${path}`, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
   return { status: res.status, text: await res.text() };
+}
+
+/** A ServiceAccount token of `ns/sa`, the SA bound to the ClusterRole `role` first when one is given. */
+async function scraperToken(ns: string, sa: string, role?: string): Promise<string> {
+  const kc = await serviceAccountToken(ns, sa);
+  if (role) {
+    await adminRest().apply(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${ns}-${sa}`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${ns}-${sa}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
+    }, 'ward-test');
+  }
+  return kc.getCurrentUser()?.token ?? '';
 }
 
 /** Every child ward applied for ns/name, by object key. */
@@ -68,7 +81,7 @@ describeCluster('operator: process life', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('ward operator serves /healthz, /readyz and /metrics, logs JSON, and on SIGTERM exits 0 and releases its Lease', async () => {
+  it('ward operator serves /healthz, /readyz and /metrics (to a token allowed get /metrics only), logs JSON, and on SIGTERM exits 0 and releases its Lease', async () => {
     const ns = await freshNamespace();
     const dir = mkdtempSync(join(tmpdir(), 'ward-op-'));
     dirs.push(dir);
@@ -85,7 +98,14 @@ describeCluster('operator: process life', () => {
     await waitFor('/readyz', async () => (await httpGet(healthPort, '/readyz')).status === 200);
     await createRd(ns, 'sr', smallSpec());
     await waitForCondition(ns, 'sr', 'Ready', 'True');
-    const metrics = (await httpGet(metricsPort, '/metrics')).text;
+    // /metrics: TokenReview + SubjectAccessReview against the API server, as controller-runtime's secure metrics.
+    expect((await httpGet(metricsPort, '/metrics')).status).toBe(401);
+    expect((await httpGet(metricsPort, '/metrics', 'not-a-token')).status).toBe(401);
+    const denied = await httpGet(metricsPort, '/metrics', await scraperToken(ns, 'curious'));
+    expect(denied).toEqual({ status: 403, text: `system:serviceaccount:${ns}:curious may not get /metrics (bind the ClusterRole ward-operator-metrics-reader)\n` });
+    const scrape = await httpGet(metricsPort, '/metrics', await scraperToken(ns, 'prometheus', 'ward-operator-metrics-reader'));
+    expect(scrape.status).toBe(200);
+    const metrics = scrape.text;
     expect(metrics).toContain('controller_runtime_reconcile_total{controller="registrydeployment",result="success"}');
     expect(metrics).toContain('leader_election_master_status{name="ward-operator-leader"} 1');
     expect(metrics).toMatch(/workqueue_adds_total\{name="registrydeployment"\} [1-9]/);
