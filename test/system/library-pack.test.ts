@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/helm.js';
+import { helm, REPO_ROOT, requireHelm } from '../support/helm.js';
 
 const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -101,5 +101,18 @@ describe('ward/constructs packed and used in a fresh cdk8s app', () => {
     expect(objects.filter((o) => o.kind === 'AuthorizationPolicy').map((o) => o.metadata.name).sort()).toEqual(['allow-db', 'allow-nothing']);
     const check = await execa(process.execPath, [join(app, 'node_modules', 'ward', 'bin', 'ward.js'), 'check', '--profile', 'strict', 'out/shop.k8s.yaml'], { cwd: app, reject: false });
     expect(check.exitCode, check.stdout).toBe(0);
+  });
+
+  it('installs the executable Helm takes: helm template --post-renderer ward-postrender (by name, on PATH) gates a chart', async () => {
+    const binary = requireHelm();
+    if (!binary) return;
+    const chart = join(REPO_ROOT, 'test/fixtures/helm/registry');
+    const env = { PATH: `${join(app, 'node_modules', '.bin')}:${PATH}` };
+    const gated = await helm(binary, ['template', 'reg', chart, '-n', 'reg', '--post-renderer', 'ward-postrender', '--post-renderer-args', '--default-namespace=reg'], { env });
+    expect(gated.exitCode).not.toBe(0);
+    expect(gated.stderr).toContain('WARD-MTLS-001');
+    const passed = await helm(binary, ['template', 'reg', chart, '-n', 'reg', '--post-renderer', 'ward-postrender', '--post-renderer-args', `--add-hardening=${join(REPO_ROOT, 'test/fixtures/helm/registry-spec.yaml')}`, '--post-renderer-args', '--default-namespace=reg'], { env });
+    expect(passed.exitCode, passed.stderr).toBe(0);
+    expect(passed.stdout).toContain('kind: PeerAuthentication');
   });
 });
