@@ -138,6 +138,8 @@ function templates(objects: readonly KubeObject[], auditor: readonly KubeObject[
       '',
       'Check it:   kubectl -n {{ .Release.Namespace }} get deploy,pods -l app.kubernetes.io/name=ward-operator',
       'Try it:     kubectl apply -f examples/openg2p-social-registry.yaml && kubectl get rd -A',
+      'Metrics:    /metrics answers only tokens allowed get /metrics: bind the ClusterRole',
+      '            {{ include "ward-operator.fullname" . }}-metrics-reader to your Prometheus ServiceAccount.',
       '',
       'The RegistryDeployment CRD was installed from crds/: helm upgrade never changes it and',
       'helm uninstall leaves it (and every RegistryDeployment) in place. See docs/helm.md.',
