@@ -123,6 +123,10 @@ RegistryDeployment (and what the operator applied for it) survives both. Upgrade
 \`kubectl apply --server-side -f charts/ward-operator/crds/\`; remove it, with every
 RegistryDeployment, only by \`kubectl delete crd registrydeployments.ward.g2p.dev\`.
 
+**/metrics is authenticated**: a scrape needs a bearer token that the API server authenticates
+(TokenReview) and allows \`get /metrics\` (SubjectAccessReview). Bind the ClusterRole
+\`<release>-metrics-reader\` to your Prometheus ServiceAccount; the ServiceMonitor sends its token.
+
 ## Values
 
 | key | default | description |
