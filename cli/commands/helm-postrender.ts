@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { exitCodeOf, type CheckResult } from '../../policies/engine.js';
 import { loadPaths, ReadError, readStreamBounded } from '../../policies/load/index.js';
 import { VERSION } from '../../policies/load/root.js';
@@ -11,6 +11,7 @@ import { refuseEmpty } from '../guards.js';
 import { writeWarnings } from '../input.js';
 import { addLimitOptions, limitsOf, type LimitOptions } from '../limits.js';
 import { resolveProfile } from '../profile-input.js';
+import { writeOutputFile } from '../write.js';
 import { auditGathered, parseSeverity, readWaivers } from './check.js';
 
 interface PostrenderOptions extends LimitOptions {
@@ -21,7 +22,13 @@ interface PostrenderOptions extends LimitOptions {
   defaultNamespace?: string;
   summary?: boolean;
   allowEmpty?: boolean;
+  report?: string;
+  reportFormat: ReportFormat;
 }
+
+/** Formats --report writes (html needs the objects' flow matrix: use ward check for it). */
+const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const NAME = 'ward helm-postrender';
 
@@ -43,6 +50,9 @@ ward helm-postrender with them:
   helm template sr chart.tgz -n sr --post-renderer ward-postrender \\
     --post-renderer-args --profile=openg2p-audit --post-renderer-args --add-hardening=spec.yaml
   helm install sr chart.tgz -n sr --post-renderer ./node_modules/.bin/ward-postrender
+
+--report FILE writes the report to FILE as well, passed or not, in --report-format (text, json,
+sarif, junit): a CI job running helm upgrade uploads the SARIF.
 
 Objects that name no namespace are taken to be in --default-namespace (Helm does not tell a
 post-renderer its -n); without it, in the one namespace the others name, else "default".
@@ -83,8 +93,8 @@ export function appendDocuments(manifests: Buffer, extra: string): Buffer {
   return Buffer.concat([manifests, Buffer.from(sep + extra, 'utf8')]);
 }
 
-function report(result: CheckResult, summaryOnly: boolean): string {
-  return reporters.text!(result, { color: false, toolVersion: VERSION, cwd: process.cwd(), groupBy: 'rule', summaryOnly });
+function report(result: CheckResult, summaryOnly: boolean, format: ReportFormat = 'text'): string {
+  return reporters[format]!(result, { color: false, toolVersion: VERSION, cwd: process.cwd(), groupBy: 'rule', summaryOnly });
 }
 
 export async function runPostrender(opts: PostrenderOptions): Promise<number> {
@@ -98,6 +108,7 @@ export async function runPostrender(opts: PostrenderOptions): Promise<number> {
   const gathered = { documents: load.documents, errors: load.errors, inputs: load.inputs ?? [], cluster: false };
   const result = await auditGathered(gathered, { profile, failOn: opts.failOn, waivers, noWaivers: false, defaultNamespace: opts.defaultNamespace }, NAME);
   const code = exitCodeOf(result);
+  if (opts.report !== undefined) await writeOutputFile(opts.report, report(result, false, opts.reportFormat), `${opts.reportFormat} report`);
   if (code !== ExitCode.Ok) {
     process.stderr.write(report(result, opts.summary === true));
     process.stderr.write(`${NAME}: the manifests did not pass (profile ${result.summary.profile}, --fail-on ${opts.failOn}); nothing was written to stdout\n`);
@@ -120,7 +131,9 @@ export function registerHelmPostrender(program: Command): void {
     .option('--waivers <file>', 'central waivers file (YAML list), as for ward check')
     .option('--default-namespace <ns>', 'namespace of objects that name none (pass Helm\'s -n)')
     .option('--summary', 'on failure, report only the summary (counts per severity and rule)')
-    .option('--allow-empty', 'accept a render with no objects'))
+    .option('--allow-empty', 'accept a render with no objects')
+    .option('--report <file>', 'also write the report to FILE, passed or not')
+    .addOption(new Option('--report-format <format>', 'format of --report').choices([...REPORT_FORMATS]).default('text')))
     .addHelpText('after', HELP)
     .action(async (opts: PostrenderOptions) => {
       process.exitCode = await runPostrender(opts);

@@ -6,7 +6,8 @@
  * `/usr/bin/env node`, so the test's own Node.js goes first on its PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +48,18 @@ describe.skipIf(!HELM)('ward helm-postrender with the real Helm on the fixture c
     expect(r.stderr).toMatch(/high\s+WARD-MTLS-001\s+1\s+mTLS not STRICT\s+Deployment reg\/reg-registry/);
     expect(r.stderr).toContain('WARD-NET-001');
     expect(r.stderr).toContain('ward helm-postrender: the manifests did not pass (profile strict, --fail-on high); nothing was written to stdout');
+  });
+
+  it('--report writes a SARIF report for CI, passed or not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-postrender-'));
+    const failed = await templateThrough(['--default-namespace=reg', `--report=${join(dir, 'gate.sarif')}`, '--report-format=sarif']);
+    expect(failed.exitCode).not.toBe(0);
+    const sarif = JSON.parse(readFileSync(join(dir, 'gate.sarif'), 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.results.map((r) => r.ruleId)).toContain('WARD-MTLS-001');
+    const passed = await templateThrough([`--add-hardening=${SPEC}`, '--default-namespace=reg', `--report=${join(dir, 'pass.json')}`, '--report-format=json']);
+    expect(passed.exitCode, passed.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'pass.json'), 'utf8')) as { summary: { failed: boolean } }).summary.failed).toBe(false);
   });
 
   it('passes it with --add-hardening: the chart\'s objects and ward\'s synthesised ones, nothing else', async () => {
