@@ -165,7 +165,10 @@ export class OperatorInstall extends Construct {
         replicas: props.replicas ?? 2,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
+          // Outside the mesh, said explicitly: the operator talks to the API server (not a mesh
+          // service), and Istio's init container would need NET_ADMIN, which Pod Security
+          // restricted forbids. Audits then know the pod has no sidecar (no WARD-MTLS-001).
+          metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
           spec: {
             serviceAccountName: OPERATOR_NAME,
             automountServiceAccountToken: true,

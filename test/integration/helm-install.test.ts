@@ -10,7 +10,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,14 @@ describeHelm('charts/ward-operator: helm lint and template', () => {
     const deploy = [...deployDir('operator.yaml'), ...deployDir('ward-auditor.yaml')].filter((o) => o.kind !== 'Namespace');
     expect([...rendered.keys()].sort()).toEqual(deploy.map(keyOf).sort());
     for (const o of deploy) expect(isDeepStrictEqual(rendered.get(keyOf(o)), o), `${keyOf(o)} differs from deploy/`).toBe(true);
+  });
+
+  it('passes ward\'s own gate: helm template --post-renderer ward-postrender (strict) lets the render through unchanged', async () => {
+    const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+    const plain = await helm(HELM, ['template', 'ward-operator', OPERATOR_CHART, '-n', 'ward-system']);
+    const gated = await helm(HELM, ['template', 'ward-operator', OPERATOR_CHART, '-n', 'ward-system', '--post-renderer', join(REPO_ROOT, 'bin', 'ward-postrender.js'), '--post-renderer-args', '--profile=strict'], { env });
+    expect(gated.exitCode, gated.stderr).toBe(0);
+    expect(docs(gated.stdout).map(keyOf)).toEqual(docs(plain.stdout).map(keyOf));
   });
 
   it('with one replica renders no PodDisruptionBudget and no --leader-elect; watched namespaces and log level become arguments', async () => {
