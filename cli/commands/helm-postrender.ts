@@ -77,6 +77,7 @@ async function readStdin(opts: PostrenderOptions): Promise<Buffer> {
 
 /** The hardening objects of a spec file as YAML documents (cdk8s is loaded only here). */
 async function hardening(file: string): Promise<string> {
+  if (file === '-') throw new UsageError('--add-hardening - cannot read the spec from stdin: stdin holds the manifests Helm rendered; give the spec file');
   const [{ readSpecFile }, { synthesize, toYaml }, { registryDeploymentOwner }] = await Promise.all([
     import('../spec-input.js'), import('../../charts-src/synthesize.js'), import('../../charts-src/model/index.js'),
   ]);

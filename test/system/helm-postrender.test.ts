@@ -101,6 +101,9 @@ describe.skipIf(!HELM)('ward helm-postrender on stdin', () => {
     expect(spec.code).toBe(2);
     expect(spec.stdout).toBe('');
     expect(spec.stderr).toMatch(/invalid spec in .*package\.json/);
+    const dash = postrender(['--add-hardening=-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain('stdin holds the manifests Helm rendered');
     const empty = postrender([], '');
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no objects in the input');
