@@ -39,6 +39,8 @@ export interface OperatorOptions {
    * @default true
    */
   readonly metricsAuth?: boolean;
+  /** Serve /metrics over HTTPS with this certificate and key (PEM; `--metrics-cert-dir`). @default plain HTTP */
+  readonly metricsTls?: { readonly cert: string; readonly key: string };
   /** e.g. ":8081"; undefined: no health server. */
   readonly healthAddr?: string;
   readonly leaderElect?: boolean;
@@ -135,7 +137,7 @@ async function startServers(options: OperatorOptions, ready: () => boolean, part
     servers.push(s);
   }
   if (options.metricsAddr !== undefined) {
-    const s = probeServer({ ready, registry: metrics.registry, ...auth });
+    const s = probeServer({ ready, registry: metrics.registry, ...auth, ...(options.metricsTls ? { tls: options.metricsTls } : {}) });
     out.metricsPort = (await listen(s, options.metricsAddr)).port;
     servers.push(s);
   }

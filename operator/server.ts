@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Registry } from 'prom-client';
 import type { Decision } from './metrics-auth.js';
 
@@ -15,6 +16,8 @@ export interface ProbeServerOptions {
   readonly authorize?: (authorization: string | undefined) => Promise<Decision>;
   /** Called when a decision could not be made (the API server failed): the scrape gets 500. */
   readonly onAuthError?: (err: unknown) => void;
+  /** Serve HTTPS with this certificate and key (PEM). @default plain HTTP */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 function serveMetrics(options: ProbeServerOptions & { registry: Registry }, req: IncomingMessage, res: ServerResponse): void {
@@ -36,7 +39,7 @@ function serveMetrics(options: ProbeServerOptions & { registry: Registry }, req:
 }
 
 export function probeServer(options: ProbeServerOptions): Server {
-  return createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' || path === '/livez') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
@@ -48,7 +51,9 @@ export function probeServer(options: ProbeServerOptions): Server {
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     }
-  });
+  };
+  // An https.Server is an http.Server to everything that listens and closes it.
+  return options.tls ? (createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, handler)) : createServer(handler);
 }
 
 /** Parses ":8080", "0.0.0.0:8080" or "127.0.0.1:0" into host and port. */
