@@ -10,6 +10,8 @@ import { podSecurityLabels } from './namespace.js';
 
 /** The path the operator serves its Prometheus metrics on (operator/metrics-auth.ts reviews who may get it). */
 export const METRICS_PATH = '/metrics';
+/** Where the metrics TLS Secret is mounted (`--metrics-cert-dir`). */
+export const METRICS_TLS_DIR = '/etc/ward/metrics-tls';
 
 /**
  * The operator's install manifests (deploy/ and the Helm chart charts/ward-operator): namespace,
@@ -43,6 +45,12 @@ export interface OperatorInstallProps {
   readonly podDisruptionBudget?: boolean;
   /** A Prometheus Operator ServiceMonitor for the metrics Service (needs its CRD). @default false */
   readonly serviceMonitor?: boolean;
+  /**
+   * A `kubernetes.io/tls` Secret (tls.crt, tls.key, ca.crt; e.g. from cert-manager) in the operator's
+   * namespace: /metrics is then served over HTTPS with it, and the ServiceMonitor verifies it with ca.crt.
+   * @default none: /metrics over plain HTTP (still behind TokenReview + SubjectAccessReview)
+   */
+  readonly metricsTlsSecret?: string;
   /**
    * Namespaces allowed to scrape /metrics (port 8080), selected by `kubernetes.io/metadata.name`.
    * @default ['monitoring']
@@ -94,6 +102,12 @@ export function operatorClusterRules(): PolicyRule[] {
   return rules;
 }
 
+/** The ServiceMonitor endpoint's TLS settings: https, verified with the Secret's ca.crt for the Service's DNS name. */
+function metricsTlsClient(ns: string, secret: string | undefined): Record<string, unknown> {
+  if (!secret) return {};
+  return { scheme: 'https', tlsConfig: { serverName: `${OPERATOR_NAME}-metrics.${ns}.svc`, ca: { secret: { name: secret, key: 'ca.crt' } } } };
+}
+
 /** The container's arguments: `ward operator` with leader election when there is more than one replica. */
 export function operatorArgs(ns: string, props: OperatorInstallProps): string[] {
   return [
@@ -102,6 +116,7 @@ export function operatorArgs(ns: string, props: OperatorInstallProps): string[] 
     `--leader-election-namespace=${ns}`,
     ...(props.watchNamespaces ?? []).map((n) => `--namespace=${n}`),
     '--metrics-addr=:8080', '--health-addr=:8081', '--grace-period=20',
+    ...(props.metricsTlsSecret ? [`--metrics-cert-dir=${METRICS_TLS_DIR}`] : []),
     `--log-level=${props.logLevel ?? 'info'}`,
   ];
 }
@@ -150,7 +165,7 @@ export class OperatorInstall extends Construct {
         apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor',
         metadata: { name: OPERATOR_NAME, namespace: ns, labels },
         // Prometheus' own ServiceAccount token, reviewed by the operator (bind ward-operator-metrics-reader to it).
-        spec: { selector: { matchLabels: labels }, endpoints: [{ port: 'http-metrics', path: METRICS_PATH, interval: '30s', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }] },
+        spec: { selector: { matchLabels: labels }, endpoints: [{ port: 'http-metrics', path: METRICS_PATH, interval: '30s', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token', ...metricsTlsClient(ns, props.metricsTlsSecret) }] },
       });
     }
     this.networkPolicies(ns, labels, props.metricsScrapers ?? ['monitoring']);
@@ -159,6 +174,7 @@ export class OperatorInstall extends Construct {
   private deployment(ns: string, labels: Record<string, string>, props: OperatorInstallProps): void {
     const pinned = (props.image ?? OPERATOR_DEFAULT_IMAGE).includes('@sha256:');
     const waivers = [OPERATOR_WAIVERS.serviceAccountToken, ...(pinned ? [] : [OPERATOR_WAIVERS.imageDigest])];
+    const tls = props.metricsTlsSecret;
     new KubeDeployment(this, 'deployment', {
       metadata: { name: OPERATOR_NAME, namespace: ns, labels, annotations: { 'ward.g2p.dev/waive': waivers.join('\n') } },
       spec: {
@@ -192,9 +208,10 @@ export class OperatorInstall extends Construct {
               },
               env: [{ name: 'NODE_ENV', value: 'production' }],
               // tsx (the TypeScript loader) caches compiled sources in /tmp; the root filesystem is read-only.
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(tls ? [{ name: 'metrics-tls', mountPath: METRICS_TLS_DIR, readOnly: true }] : [])],
             }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }],
+            // The key is readable by the pod's group (fsGroup 65532) only.
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...(tls ? [{ name: 'metrics-tls', secret: { secretName: tls, defaultMode: 0o440 } }] : [])],
           },
         },
       },

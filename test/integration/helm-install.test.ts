@@ -15,7 +15,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CONTEXT } from '../../dev-cluster/kubeconfig.js';
+import type { KubeObject } from '../../charts-src/kube.js';
 import { CRD_NAME } from '../../operator/crd.js';
+import { operatorInstallObjects } from '../../operator/deploy.js';
+import { runCheck } from '../../policies/engine.js';
 import { isNotFound } from '../../operator/kube/rest.js';
 import { helm, OPERATOR_CHART, REPO_ROOT, requireHelm } from '../support/helm.js';
 import { describeCluster, freshNamespace, kubeconfigPath, serviceAccountToken, waitForCrdEstablished } from './helpers.js';
@@ -56,6 +59,19 @@ describeHelm('charts/ward-operator: helm lint and template', () => {
     const deploy = [...deployDir('operator.yaml'), ...deployDir('ward-auditor.yaml')].filter((o) => o.kind !== 'Namespace');
     expect([...rendered.keys()].sort()).toEqual(deploy.map(keyOf).sort());
     for (const o of deploy) expect(isDeepStrictEqual(rendered.get(keyOf(o)), o), `${keyOf(o)} differs from deploy/`).toBe(true);
+  });
+
+  it('with metricsTls.secretName renders what the construct synthesises with metricsTlsSecret (HTTPS /metrics, mounted Secret, verifying ServiceMonitor), and it passes strict', async () => {
+    const out = await helm(HELM, ['template', 'ward-operator', OPERATOR_CHART, '-n', 'ward-system', '--set', 'metricsTls.secretName=op-tls', '--set', 'serviceMonitor.enabled=true']);
+    expect(out.exitCode, out.stderr).toBe(0);
+    const rendered = new Map(docs(out.stdout).map((o) => [keyOf(o), o]));
+    const expected = [...operatorInstallObjects({ createNamespace: false, serviceMonitor: true, metricsTlsSecret: 'op-tls' }), ...deployDir('ward-auditor.yaml')] as unknown as Obj[];
+    expect([...rendered.keys()].sort()).toEqual(expected.map(keyOf).sort());
+    for (const o of expected) expect(isDeepStrictEqual(rendered.get(keyOf(o)), o), `${keyOf(o)} differs from the construct's`).toBe(true);
+    const args = (rendered.get('Deployment/ward-system/ward-operator') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers[0]?.args;
+    expect(args).toContain('--metrics-cert-dir=/etc/ward/metrics-tls');
+    const check = runCheck({ objects: [...rendered.values()] as unknown as KubeObject[], now: new Date('2026-12-03T00:00:00Z') });
+    expect(check.findings.filter((f) => !f.suppressed).map((f) => `${f.ruleId} ${f.message}`)).toEqual([]);
   });
 
   it('passes ward\'s own gate: helm template --post-renderer ward-postrender (strict) lets the render through unchanged', async () => {

@@ -24,5 +24,8 @@ WARD-POD-016: no registry digest exists before the image is published; set the i
 - --metrics-addr=:8080
 - --health-addr=:8081
 - --grace-period=20
+{{- if .Values.metricsTls.secretName }}
+- --metrics-cert-dir=/etc/ward/metrics-tls
+{{- end }}
 - --log-level={{ .Values.logLevel }}
 {{- end }}
