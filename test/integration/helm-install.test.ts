@@ -153,6 +153,17 @@ describeCluster('charts/ward-operator: helm install, upgrade and uninstall on th
     if (HELM && ns) await helm(HELM, ['uninstall', RELEASE, '-n', ns, ...kube]);
   });
 
+  it.skipIf(!HELM)('helm install --post-renderer ward-postrender refuses a release that fails the audit: nothing is created', async () => {
+    const target = await freshNamespace('ward-gate-');
+    const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+    const chart = join(REPO_ROOT, 'test', 'fixtures', 'helm', 'registry');
+    const r = await helm(HELM, ['install', 'reg', chart, '-n', target, '--post-renderer', join(REPO_ROOT, 'bin', 'ward-postrender.js'), '--post-renderer-args', `--default-namespace=${target}`, ...kube], { env });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('WARD-MTLS-001');
+    expect((await helm(HELM, ['status', 'reg', '-n', target, ...kube])).exitCode).not.toBe(0);
+    expect(await gone(`/apis/apps/v1/namespaces/${target}/deployments/reg-registry`)).toBe(true);
+  });
+
   it.skipIf(!HELM)('installs; the installed operator reconciles the example to Ready; upgrade and uninstall keep the CRD and the RegistryDeployment', async () => {
     const crdUid = (await adminRest().get<Obj>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`)).metadata.uid;
     const set = ['--set', `watchNamespaces={${exampleNs}}`, '--set', `auditor.name=${RELEASE}-auditor`];
