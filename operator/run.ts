@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../charts-src/kube.js';
@@ -41,6 +42,14 @@ export interface OperatorOptions {
   readonly metricsAuth?: boolean;
   /** Serve /metrics over HTTPS with this certificate and key (PEM; `--metrics-cert-dir`). @default plain HTTP */
   readonly metricsTls?: { readonly cert: string; readonly key: string };
+  /**
+   * Reads the certificate and key again (cert-manager renews them in the mounted Secret); a changed
+   * pair is used for new connections, a failed read keeps the old one.
+   * @default none: the pair is read once
+   */
+  readonly reloadMetricsTls?: () => Promise<{ readonly cert: string; readonly key: string }>;
+  /** How often `reloadMetricsTls` runs. @default 60_000 */
+  readonly metricsTlsReloadMs?: number;
   /** e.g. ":8081"; undefined: no health server. */
   readonly healthAddr?: string;
   readonly leaderElect?: boolean;
@@ -125,6 +134,22 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
   });
 }
 
+/** Swaps in a renewed certificate (new connections use it); stops with the server. */
+function reloadTls(server: Server, first: { cert: string; key: string }, load: NonNullable<OperatorOptions['reloadMetricsTls']>, everyMs: number, log: Logger): void {
+  let current = first;
+  const timer = setInterval(() => {
+    // A pair caught mid-write (key renewed, certificate not yet) does not load: the old one stays, the next tick retries.
+    load().then((next) => {
+      if (next.cert === current.cert && next.key === current.key) return;
+      (server as unknown as HttpsServer).setSecureContext({ cert: next.cert, key: next.key });
+      current = next;
+      log.info('metrics TLS certificate reloaded');
+    }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reloading the metrics TLS certificate failed; keeping the current one'));
+  }, everyMs);
+  timer.unref();
+  server.once('close', () => clearInterval(timer));
+}
+
 async function startServers(options: OperatorOptions, ready: () => boolean, parts: Parts): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
   const { metrics, rest, clock, log } = parts;
   const servers: Server[] = [];
@@ -138,6 +163,7 @@ async function startServers(options: OperatorOptions, ready: () => boolean, part
   }
   if (options.metricsAddr !== undefined) {
     const s = probeServer({ ready, registry: metrics.registry, ...auth, ...(options.metricsTls ? { tls: options.metricsTls } : {}) });
+    if (options.metricsTls && options.reloadMetricsTls) reloadTls(s, options.metricsTls, options.reloadMetricsTls, options.metricsTlsReloadMs ?? 60_000, log);
     out.metricsPort = (await listen(s, options.metricsAddr)).port;
     servers.push(s);
   }

@@ -106,7 +106,7 @@ a bearer token that a TokenReview authenticates and a SubjectAccessReview allows
         kubeConfig, log,
         ...(opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
         metricsAddr: opts.metricsAddr, healthAddr: opts.healthAddr, metricsAuth: opts.metricsAuth,
-        ...(opts.metricsCertDir !== undefined ? { metricsTls: await readMetricsTls(opts.metricsCertDir) } : {}),
+        ...(opts.metricsCertDir !== undefined ? { metricsTls: await readMetricsTls(opts.metricsCertDir), reloadMetricsTls: () => readMetricsTls(opts.metricsCertDir ?? '') } : {}),
         leaderElect: opts.leaderElect === true, leaderNamespace: opts.leaderElectionNamespace,
         resyncMs: opts.resyncPeriod * 1000, probe: opts.probe,
       });

@@ -5,7 +5,7 @@
  * field ward applies survives, Istio's included).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,13 @@ function freePort(): Promise<number> {
 async function httpGet(port: number, path: string, token?: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`http://127.0.0.1:${String(port)}${path}`, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
   return { status: res.status, text: await res.text() };
+}
+
+/** A self-signed P-256 certificate for 127.0.0.1 in DIR/tls.crt and DIR/tls.key. */
+function makeCert(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
+    '-days', '1', '-subj', '/CN=ward-operator-metrics', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
 }
 
 /** GET over HTTPS, trusting only `ca`. */
@@ -136,14 +143,14 @@ describeCluster('operator: process life', () => {
     op = await startOperator([ns]); // so afterEach removes the RegistryDeployment this test left
   });
 
-  it('with a certificate serves /metrics over HTTPS only (the scraper verifying it with its CA), still to authorised tokens only', async () => {
+  it('with a certificate serves /metrics over HTTPS only (the scraper verifying it with its CA), still to authorised tokens only, and picks up a renewed certificate', async () => {
     const ns = await freshNamespace();
     const dir = mkdtempSync(join(tmpdir(), 'ward-tls-'));
     dirs.push(dir);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
-      '-days', '1', '-subj', '/CN=ward-operator-metrics', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    makeCert(dir);
     const tls = { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
-    op = await startOperator([ns], { metricsAddr: '127.0.0.1:0', metricsTls: tls });
+    const readPair = (): Promise<{ cert: string; key: string }> => Promise.resolve({ cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') });
+    op = await startOperator([ns], { metricsAddr: '127.0.0.1:0', metricsTls: tls, reloadMetricsTls: readPair, metricsTlsReloadMs: 100 });
     const port = op.handle.metricsPort ?? 0;
     const token = await scraperToken(ns, 'prometheus', 'ward-operator-metrics-reader');
     const scrape = await httpsGet(port, '/metrics', tls.cert, token);
@@ -151,6 +158,13 @@ describeCluster('operator: process life', () => {
     expect(scrape.text).toContain('controller_runtime_reconcile_total');
     expect((await httpsGet(port, '/metrics', tls.cert)).status).toBe(401);
     await expect(httpGet(port, '/metrics', token)).rejects.toThrow(); // no plain HTTP on the TLS port
+    // A renewed certificate in the directory (cert-manager's renewal) is served without a restart.
+    makeCert(join(dir, 'renewed'));
+    const renewed = readFileSync(join(dir, 'renewed', 'tls.crt'), 'utf8');
+    await expect(httpsGet(port, '/metrics', renewed, token)).rejects.toThrow(); // not trusted yet: the old certificate is served
+    writeFileSync(join(dir, 'tls.key'), readFileSync(join(dir, 'renewed', 'tls.key')));
+    writeFileSync(join(dir, 'tls.crt'), renewed);
+    await waitFor('the renewed certificate to be served', async () => (await httpsGet(port, '/metrics', renewed, token)).status === 200);
     // The CLI refuses a directory without a usable pair, naming the file, with exit 2.
     writeFileSync(join(dir, 'tls.key'), 'not a key\n');
     const bad = spawnSync(process.execPath, ['bin/ward.js', 'operator', '--kubeconfig', kubeconfigPath ?? '', '--metrics-cert-dir', dir], { encoding: 'utf8' });
