@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.cache/', '.ward/', 'cdk8s.out/', 'charts-src/imports/', 'deploy/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.cache/', '.ward/', 'cdk8s.out/', 'charts-src/imports/', 'deploy/', 'charts/', 'lib/', 'coverage/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../charts-src/kube.js';
@@ -17,6 +18,7 @@ import { RestClient, type RequestRecord } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
 import { createLogger } from './log.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
+import { MetricsAuthorizer } from './metrics-auth.js';
 import type { ClusterPort } from './port.js';
 import type { Owner } from './reconcile.js';
 import { listen, probeServer } from './server.js';
@@ -32,6 +34,22 @@ export interface OperatorOptions {
   readonly namespaces?: readonly string[];
   /** e.g. ":8080"; undefined: no metrics server. */
   readonly metricsAddr?: string;
+  /**
+   * Serve /metrics only to bearer tokens the API server authenticates (TokenReview) and authorises
+   * for `get /metrics` (SubjectAccessReview). false: open to anyone who reaches the port.
+   * @default true
+   */
+  readonly metricsAuth?: boolean;
+  /** Serve /metrics over HTTPS with this certificate and key (PEM; `--metrics-cert-dir`). @default plain HTTP */
+  readonly metricsTls?: { readonly cert: string; readonly key: string };
+  /**
+   * Reads the certificate and key again (cert-manager renews them in the mounted Secret); a changed
+   * pair is used for new connections, a failed read keeps the old one.
+   * @default none: the pair is read once
+   */
+  readonly reloadMetricsTls?: () => Promise<{ readonly cert: string; readonly key: string }>;
+  /** How often `reloadMetricsTls` runs. @default 60_000 */
+  readonly metricsTlsReloadMs?: number;
   /** e.g. ":8081"; undefined: no health server. */
   readonly healthAddr?: string;
   readonly leaderElect?: boolean;
@@ -116,16 +134,36 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
   });
 }
 
-async function startServers(options: OperatorOptions, ready: () => boolean, metrics: OperatorMetrics): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
+/** Swaps in a renewed certificate (new connections use it); stops with the server. */
+function reloadTls(server: Server, first: { cert: string; key: string }, load: NonNullable<OperatorOptions['reloadMetricsTls']>, everyMs: number, log: Logger): void {
+  let current = first;
+  const timer = setInterval(() => {
+    // A pair caught mid-write (key renewed, certificate not yet) does not load: the old one stays, the next tick retries.
+    load().then((next) => {
+      if (next.cert === current.cert && next.key === current.key) return;
+      (server as unknown as HttpsServer).setSecureContext({ cert: next.cert, key: next.key });
+      current = next;
+      log.info('metrics TLS certificate reloaded');
+    }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reloading the metrics TLS certificate failed; keeping the current one'));
+  }, everyMs);
+  timer.unref();
+  server.once('close', () => clearInterval(timer));
+}
+
+async function startServers(options: OperatorOptions, ready: () => boolean, parts: Parts): Promise<{ servers: Server[]; healthPort?: number; metricsPort?: number }> {
+  const { metrics, rest, clock, log } = parts;
   const servers: Server[] = [];
   const out: { healthPort?: number; metricsPort?: number } = {};
+  const authorizer = options.metricsAuth === false ? undefined : new MetricsAuthorizer(rest, clock);
+  const auth = authorizer ? { authorize: (h: string | undefined) => authorizer.authorize(h), onAuthError: (err: unknown) => log.warn({ err: (err as Error).message }, 'reviewing a /metrics token failed') } : {};
   if (options.healthAddr !== undefined) {
-    const s = probeServer({ ready, ...(options.metricsAddr === undefined ? { registry: metrics.registry } : {}) });
+    const s = probeServer({ ready, ...(options.metricsAddr === undefined ? { registry: metrics.registry, ...auth } : {}) });
     out.healthPort = (await listen(s, options.healthAddr)).port;
     servers.push(s);
   }
   if (options.metricsAddr !== undefined) {
-    const s = probeServer({ ready, registry: metrics.registry });
+    const s = probeServer({ ready, registry: metrics.registry, ...auth, ...(options.metricsTls ? { tls: options.metricsTls } : {}) });
+    if (options.metricsTls && options.reloadMetricsTls) reloadTls(s, options.metricsTls, options.reloadMetricsTls, options.metricsTlsReloadMs ?? 60_000, log);
     out.metricsPort = (await listen(s, options.metricsAddr)).port;
     servers.push(s);
   }
@@ -182,7 +220,7 @@ export async function runOperator(options: OperatorOptions): Promise<OperatorHan
   // A standby (waiting for the Lease) is ready: it serves nothing until it leads, and a rollout of
   // several replicas must not wait for it. The leader is ready once its caches have listed.
   const ready = (): boolean => (elector && !elector.isLeader ? true : controller.synced());
-  const { servers, ...ports } = await startServers(options, ready, metrics);
+  const { servers, ...ports } = await startServers(options, ready, parts);
   const stopSignal = new AbortController();
   metrics.leaderStatus.set({ name: LEADER_LEASE }, 0);
   const done = lead(controller, elector, stopSignal.signal, parts);

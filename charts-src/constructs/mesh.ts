@@ -25,6 +25,7 @@ import {
   isLocal,
   localComponents,
   mtlsExceptionAnnotations,
+  resolveEdges,
   uniquePorts,
   type Edge,
   type PortRef,
@@ -48,9 +49,13 @@ import {
  * govern them.
  */
 export interface MeshSecurityProps {
+  /** The parsed spec (`parseRegistrySpec`): its namespace, components, flows and mesh settings. */
   readonly spec: RegistrySpec;
-  /** The spec's flows merged by their ends (see `resolveEdges`). */
-  readonly edges: readonly Edge[];
+  /**
+   * The spec's flows merged by their ends; pass them when several constructs share one spec.
+   * @default resolveEdges(spec)
+   */
+  readonly edges?: readonly Edge[];
 }
 
 export const ALLOW_NOTHING = PolicyNames.allowNothing;
@@ -127,7 +132,8 @@ export function externalTcpTargets(spec: RegistrySpec, edges: readonly Edge[]): 
 export class MeshSecurity extends Construct {
   constructor(scope: Construct, id: string, props: MeshSecurityProps) {
     super(scope, id);
-    const { spec, edges } = props;
+    const { spec } = props;
+    const edges = props.edges ?? resolveEdges(spec);
     this.peerAuthentication(spec);
     new AuthorizationPolicy(this, ALLOW_NOTHING, { metadata: { name: ALLOW_NOTHING, namespace: spec.namespace }, spec: {} });
     const { into } = indexEdges(edges);

@@ -17,6 +17,7 @@ export const PodSecurityLabels = {
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
 export interface NamespaceSecurityProps {
+  /** The parsed spec (`parseRegistrySpec`): the namespace to label and its mesh settings. */
   readonly spec: RegistrySpec;
   /**
    * Pod Security level enforced, audited and warned about.

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from '../imports/k8s.js';
 import { PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
 import { selectorKey } from '../selector.js';
-import { compareStrings, exposedPort, indexEdges, isLocal, localComponents, namespaceSelector, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
+import { compareStrings, exposedPort, indexEdges, isLocal, localComponents, namespaceSelector, resolveEdges, uniquePorts, type Edge, type Endpoint, type PortRef } from './common.js';
 
 /**
  * Network isolation of the registry namespace (NetworkPolicy, L4):
@@ -15,8 +15,13 @@ import { compareStrings, exposedPort, indexEdges, isLocal, localComponents, name
  * Components in other namespaces are peers only: ward writes nothing into their namespace.
  */
 export interface NetworkIsolationProps {
+  /** The parsed spec (`parseRegistrySpec`): its namespace, components and flows. */
   readonly spec: RegistrySpec;
-  readonly edges: readonly Edge[];
+  /**
+   * The spec's flows merged by their ends; pass them when several constructs share one spec.
+   * @default resolveEdges(spec)
+   */
+  readonly edges?: readonly Edge[];
 }
 
 export const KUBE_DNS = { namespace: 'kube-system', selector: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
@@ -82,7 +87,8 @@ export function egressRules(spec: RegistrySpec, c: Component, edges: readonly Ed
 export class NetworkIsolation extends Construct {
   constructor(scope: Construct, id: string, props: NetworkIsolationProps) {
     super(scope, id);
-    const { spec, edges } = props;
+    const { spec } = props;
+    const edges = props.edges ?? resolveEdges(spec);
     const ns = spec.namespace;
     new KubeNetworkPolicy(this, PolicyNames.defaultDeny, { metadata: { name: PolicyNames.defaultDeny, namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
     new KubeNetworkPolicy(this, PolicyNames.allowDns, {

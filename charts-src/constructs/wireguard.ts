@@ -39,8 +39,13 @@ import { AdminMeshAccess } from './wireguard-mesh.js';
  *   to the targets. No mTLS exception anywhere.
  */
 export interface WireguardGatewayProps {
+  /** The parsed spec (`parseRegistrySpec`): the registry's namespace and components (the admin targets). */
   readonly spec: RegistrySpec;
-  readonly wireguard: WireguardSpec;
+  /**
+   * The gateway: namespace, listen port, subnet, peers (public keys only), admin targets.
+   * @default spec.wireguard (required when the spec has none)
+   */
+  readonly wireguard?: WireguardSpec;
 }
 
 export const GATEWAY_NAME = 'wireguard-gateway';
@@ -148,7 +153,9 @@ function gatewayContainer(wg: WireguardSpec, pskMounts: readonly VolumeMount[]):
 export class WireguardGateway extends Construct {
   constructor(scope: Construct, id: string, props: WireguardGatewayProps) {
     super(scope, id);
-    const { spec, wireguard: wg } = props;
+    const { spec } = props;
+    const wg = props.wireguard ?? spec.wireguard;
+    if (!wg) throw new Error('WireguardGateway: the spec has no wireguard section and no wireguard prop was given; add spec.wireguard (see docs/wireguard.md)');
     const ns = wg.namespace;
     new KubeNamespace(this, 'namespace', {
       metadata: {

@@ -64,12 +64,12 @@ Input bounds (counted as read, pipes and FIFOs too): --max-file-size (32MiB), --
 
 Rule catalogue, profiles and the JSON schema: docs/check.md.`;
 
-function parseSeverity(v: string): Severity {
+export function parseSeverity(v: string): Severity {
   if (!isSeverity(v)) throw new InvalidArgumentError(`"${v}" is not a severity; use critical, high, medium or low.`);
   return v;
 }
 
-async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
+export async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: LoadResult['errors'] }> {
   let text: string;
   try {
     text = await readTextInput(file, 'waivers file');
@@ -81,7 +81,7 @@ async function readWaivers(file: string): Promise<{ waivers: Waiver[]; errors: L
   return syntax ? { waivers: [], errors: [syntax] } : parseWaiversFile(text, file);
 }
 
-interface Gathered {
+export interface Gathered {
   readonly documents?: LoadResult['documents'];
   readonly objects?: KubeObject[];
   readonly errors: LoadResult['errors'];
@@ -105,6 +105,37 @@ async function gather(paths: readonly string[], opts: CheckOptions): Promise<Gat
   const load = await loadPaths(paths, { stdin: process.stdin, limits: limitsOf(opts) });
   writeWarnings('ward check', load.warnings);
   return { documents: load.documents, errors: load.errors, inputs: load.inputs ?? [], cluster: false };
+}
+
+export interface AuditOptions {
+  readonly profile: Profile;
+  readonly failOn: Severity;
+  readonly waivers: { readonly waivers: Waiver[]; readonly errors: LoadResult['errors'] };
+  readonly noWaivers: boolean;
+  readonly defaultNamespace?: string | undefined;
+}
+
+/**
+ * The audit of gathered objects, as `ward check` runs it (also `ward helm-postrender`): the spec
+ * parser when the input holds RegistryDeployments, then the rule engine; the namespace notice on stderr.
+ */
+export async function auditGathered(gathered: Gathered, opts: AuditOptions, command = 'ward check'): Promise<CheckResult> {
+  await loadSpecParserFor(gathered.objects ?? (gathered.documents ?? []).map((d) => d.object));
+  const result = runCheck({
+    ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
+    inputErrors: [...gathered.errors, ...opts.waivers.errors],
+    inputs: gathered.inputs ?? [],
+    cluster: gathered.cluster,
+    profile: opts.profile,
+    waivers: opts.waivers.waivers,
+    noWaivers: opts.noWaivers,
+    now: new Date(),
+    failOn: opts.failOn,
+    ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
+  });
+  const notice = namespaceNoticeLine(command, result.namespaceDefault);
+  if (notice) process.stderr.write(notice);
+  return result;
 }
 
 /**
@@ -194,21 +225,7 @@ export function registerCheck(program: Command): void {
       const fileWaivers = file !== undefined ? await readWaivers(file) : { waivers: [], errors: [] };
       const gathered = await gather(paths, opts);
       refuseEmpty(gathered.objects?.length ?? gathered.documents?.length ?? 0, gathered.errors.length, opts.allowEmpty === true);
-      await loadSpecParserFor(gathered.objects ?? (gathered.documents ?? []).map((d) => d.object));
-      const result = runCheck({
-        ...(gathered.objects ? { objects: gathered.objects } : { documents: gathered.documents ?? [] }),
-        inputErrors: [...gathered.errors, ...fileWaivers.errors],
-        inputs: gathered.inputs ?? [],
-        cluster: gathered.cluster,
-        profile,
-        waivers: fileWaivers.waivers,
-        noWaivers,
-        now: new Date(),
-        failOn: opts.failOn,
-        ...(opts.defaultNamespace ? { defaultNamespace: opts.defaultNamespace } : {}),
-      });
-      const notice = namespaceNoticeLine('ward check', result.namespaceDefault);
-      if (notice) process.stderr.write(notice);
+      const result = await auditGathered(gathered, { profile, failOn: opts.failOn, waivers: fileWaivers, noWaivers, defaultNamespace: opts.defaultNamespace });
       await writeOutputs(result, chosen, { groupBy: opts.groupBy, summaryOnly: opts.summary === true }, () => htmlContext(result, gathered, opts.defaultNamespace, profile));
       process.exitCode = exitCodeOf(result);
     });

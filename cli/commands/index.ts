@@ -45,6 +45,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./init.js')).registerInit,
   },
   {
+    name: 'helm-postrender', aliases: [], term: '[options]',
+    summary: 'Helm post-renderer: audit the rendered manifests on stdin; pass them through unchanged (optionally with ward\'s hardening) or fail with the report.',
+    load: async () => (await import('./helm-postrender.js')).registerHelmPostrender,
+  },
+  {
     name: 'wg', aliases: [], term: '',
     summary: 'WireGuard admin gateway: keys, peer client configs, rendered gateway configuration.',
     load: async () => (await import('./wg.js')).registerWg,

@@ -5,6 +5,7 @@ import { collectionPath, objectPath, type KindInfo } from '../kinds.js';
 import { KindNotServedError, type ClusterPort, type EventInput, type RegistryObject, type RegistryStatus } from '../port.js';
 import type { SecretFacts } from '../secrets.js';
 import { supervisedWatch, type WatchLifecycle } from '../watch.js';
+import { EventRecorder, type EventSink } from '../events.js';
 import { isNotFound, KubeApiError, type RestClient } from './rest.js';
 
 /**
@@ -51,7 +52,25 @@ class Cache {
   synced = false;
 }
 
+/** Events written with the operator's REST client. */
+export function restEventSink(rest: RestClient): EventSink {
+  const base = (ns: string): string => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
+  return {
+    create: (ns, body) => rest.post(base(ns), body),
+    async patchSeries(ns, name, series) {
+      try {
+        await rest.json('PATCH', `${base(ns)}/${encodeURIComponent(name)}`, {}, { series }, 'application/merge-patch+json');
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+  };
+}
+
 export class KubeAdapter implements ClusterPort {
+  private events: EventRecorder | undefined;
   private readonly registries = new Map<string, Cache>();
   private readonly owned = new Map<string, Cache>();
 
@@ -235,22 +254,9 @@ export class KubeAdapter implements ClusterPort {
     await this.delete({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, istio: false }, name, namespace, uid);
   }
 
+  /** Through events.k8s.io/v1, a repeat within the series window patching the first Event's series (operator/events.ts). */
   async recordEvent(rd: RegistryObject, event: EventInput): Promise<void> {
-    const now = this.options.clock().toISOString();
-    await this.rest.post(`/api/v1/namespaces/${encodeURIComponent(rd.metadata.namespace)}/events`, {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: `${rd.metadata.name}.`, namespace: rd.metadata.namespace },
-      involvedObject: { apiVersion: API_VERSION, kind: KIND, name: rd.metadata.name, namespace: rd.metadata.namespace, uid: rd.metadata.uid },
-      type: event.type,
-      reason: event.reason,
-      message: event.message,
-      source: { component: FIELD_MANAGER },
-      reportingComponent: `${FIELD_MANAGER}`,
-      reportingInstance: this.options.instance,
-      firstTimestamp: now.replace(/\.\d{3}Z$/, 'Z'),
-      lastTimestamp: now.replace(/\.\d{3}Z$/, 'Z'),
-      count: 1,
-    });
+    this.events ??= new EventRecorder(restEventSink(this.rest), this.options.clock, this.options.instance);
+    await this.events.record(rd, event);
   }
 }

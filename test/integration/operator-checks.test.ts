@@ -90,6 +90,24 @@ describeCluster('operator: Secret checks', () => {
     expect(conditionOf(rd, 'Ready')?.status).toBe('True');
     expect(await exposedText(op, ns, 'sr')).not.toContain(STRONG);
   });
+
+  it('a Secret flapping between weak and strong leaves one Event per distinct transition, its repeats counted in the series', async () => {
+    const ns = await freshNamespace();
+    op = await startOperator([ns]);
+    await createSecret(ns, 'db', { password: 'changeme' });
+    await createRd(ns, 'sr', smallSpec({ secrets: [{ name: 'db', keys: [{ key: 'password' }] }] }));
+    await waitForCondition(ns, 'sr', 'SecretsValid', 'False', 'SecretKnownDefault');
+    for (const [value, status, reason] of [[STRONG, 'True', 'AllSecretsValid'], ['changeme', 'False', 'SecretKnownDefault'], [STRONG, 'True', 'AllSecretsValid'], ['changeme', 'False', 'SecretKnownDefault']] as const) {
+      await replaceSecret(ns, 'db', { password: value });
+      op.handle.controller.queue.add(`${ns}/sr`);
+      await waitForCondition(ns, 'sr', 'SecretsValid', status, reason);
+    }
+    const events = await adminRest().get<{ items: { reason: string; series?: { count: number } }[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`);
+    const counts = (reason: string): number[] => events.items.filter((e) => e.reason === reason).map((e) => e.series?.count ?? 1);
+    // Three times weak (created, then twice again), twice strong: one Event each, not five.
+    expect(counts('SecretKnownDefault')).toEqual([3]);
+    expect(counts('AllSecretsValid')).toEqual([2]);
+  });
 });
 
 describeCluster('operator: key manager checks and live probe', () => {

@@ -9,20 +9,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { describeCluster } from './helpers.js';
-import { adminRest, conditionOf, createRd, installOperatorPrereqs, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
+import { adminRest, conditionOf, createExampleSecrets, createRd, installOperatorPrereqs, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
 
-const SECRETS: Record<string, string[]> = {
-  'openg2p-postgresql': ['password', 'postgres-password'],
-  'openg2p-odoo': ['odoo-password'],
-  'openg2p-minio': ['root-password'],
-  'openg2p-keymanager-postgresql': ['password', 'postgres-password'],
-  'openg2p-keymanager-softhsm': ['security-pin'],
-  'openg2p-odk-central-postgresql': ['password', 'postgres-password'],
-  // The preset's OIDC client Secret (named after the chart's client id openg2p-sr-<namespace>) and the
-  // example's key-manager client Secret.
-  'openg2p-sr-dev': ['client_secret'],
-  'openg2p-admin-client': ['client_secret'],
-};
 
 describeCluster('operator: the OpenG2P example', () => {
   let op: RunningOperator | undefined;
@@ -39,10 +27,7 @@ describeCluster('operator: the OpenG2P example', () => {
     const { name, namespace: ns } = example.metadata;
     const admin = adminRest();
     await admin.apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'ward-test');
-    for (const [secret, keys] of Object.entries(SECRETS)) {
-      const data = Object.fromEntries(keys.map((k, i) => [k, Buffer.from(`Zq${String(i)}x8Vt3Lm9Pw2Rk7Hs4Nd6Fb1Gc5Jy0${k}`).toString('base64')]));
-      await admin.apply(`/api/v1/namespaces/${ns}/secrets/${secret}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: ns }, data }, 'ward-test');
-    }
+    await createExampleSecrets(ns);
     op = await startOperator([ns]);
     const km = (example.spec.keyManager ?? {}) as Record<string, unknown>;
     await createRd(ns, name, { ...example.spec, keyManager: { ...km, tokenUrl: 'http://keycloak.keycloak/realms/openg2p/protocol/openid-connect/token' } });

@@ -4,8 +4,9 @@
  * between two instances, a restart in the middle of a reconcile, and plain-JSON round trips (every
  * field ward applies survives, Istio's included).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { collectionPath, OWNED_KINDS } from '../../operator/kinds.js';
 import type { Lease } from '../../operator/leader.js';
 import type { ClusterPort } from '../../operator/port.js';
 import { FINALIZER } from '../../operator/reconcile.js';
-import { describeCluster, freshNamespace } from './helpers.js';
+import { describeCluster, freshNamespace, kubeconfigPath, serviceAccountToken } from './helpers.js';
 import {
   adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, OPERATOR_NS, operatorKubeConfig, smallSpec, startOperator, stopAndClean, waitFor, waitForCondition,
   type RunningOperator,
@@ -36,9 +37,43 @@ function freePort(): Promise<number> {
   });
 }
 
-async function httpGet(port: number, path: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`http://127.0.0.1:${String(port)}${path}`);
+async function httpGet(port: number, path: string, token?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://127.0.0.1:${String(port)}${path}`, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
   return { status: res.status, text: await res.text() };
+}
+
+/** A self-signed P-256 certificate for 127.0.0.1 in DIR/tls.crt and DIR/tls.key. */
+function makeCert(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
+    '-days', '1', '-subj', '/CN=ward-operator-metrics', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+}
+
+/** GET over HTTPS, trusting only `ca`. */
+function httpsGet(port: number, path: string, ca: string, token?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca, headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A ServiceAccount token of `ns/sa`, the SA bound to the ClusterRole `role` first when one is given. */
+async function scraperToken(ns: string, sa: string, role?: string): Promise<string> {
+  const kc = await serviceAccountToken(ns, sa);
+  if (role) {
+    await adminRest().apply(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${ns}-${sa}`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${ns}-${sa}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
+    }, 'ward-test');
+  }
+  return kc.getCurrentUser()?.token ?? '';
 }
 
 /** Every child ward applied for ns/name, by object key. */
@@ -68,7 +103,7 @@ describeCluster('operator: process life', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('ward operator serves /healthz, /readyz and /metrics, logs JSON, and on SIGTERM exits 0 and releases its Lease', async () => {
+  it('ward operator serves /healthz, /readyz and /metrics (to a token allowed get /metrics only), logs JSON, and on SIGTERM exits 0 and releases its Lease', async () => {
     const ns = await freshNamespace();
     const dir = mkdtempSync(join(tmpdir(), 'ward-op-'));
     dirs.push(dir);
@@ -85,7 +120,14 @@ describeCluster('operator: process life', () => {
     await waitFor('/readyz', async () => (await httpGet(healthPort, '/readyz')).status === 200);
     await createRd(ns, 'sr', smallSpec());
     await waitForCondition(ns, 'sr', 'Ready', 'True');
-    const metrics = (await httpGet(metricsPort, '/metrics')).text;
+    // /metrics: TokenReview + SubjectAccessReview against the API server, as controller-runtime's secure metrics.
+    expect((await httpGet(metricsPort, '/metrics')).status).toBe(401);
+    expect((await httpGet(metricsPort, '/metrics', 'not-a-token')).status).toBe(401);
+    const denied = await httpGet(metricsPort, '/metrics', await scraperToken(ns, 'curious'));
+    expect(denied).toEqual({ status: 403, text: `system:serviceaccount:${ns}:curious may not get /metrics (bind the ClusterRole ward-operator-metrics-reader)\n` });
+    const scrape = await httpGet(metricsPort, '/metrics', await scraperToken(ns, 'prometheus', 'ward-operator-metrics-reader'));
+    expect(scrape.status).toBe(200);
+    const metrics = scrape.text;
     expect(metrics).toContain('controller_runtime_reconcile_total{controller="registrydeployment",result="success"}');
     expect(metrics).toContain('leader_election_master_status{name="ward-operator-leader"} 1');
     expect(metrics).toMatch(/workqueue_adds_total\{name="registrydeployment"\} [1-9]/);
@@ -99,6 +141,36 @@ describeCluster('operator: process life', () => {
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('level');
     expect(lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'stopped')).toBe(true);
     op = await startOperator([ns]); // so afterEach removes the RegistryDeployment this test left
+  });
+
+  it('with a certificate serves /metrics over HTTPS only (the scraper verifying it with its CA), still to authorised tokens only, and picks up a renewed certificate', async () => {
+    const ns = await freshNamespace();
+    const dir = mkdtempSync(join(tmpdir(), 'ward-tls-'));
+    dirs.push(dir);
+    makeCert(dir);
+    const tls = { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
+    const readPair = (): Promise<{ cert: string; key: string }> => Promise.resolve({ cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') });
+    op = await startOperator([ns], { metricsAddr: '127.0.0.1:0', metricsTls: tls, reloadMetricsTls: readPair, metricsTlsReloadMs: 100 });
+    const port = op.handle.metricsPort ?? 0;
+    const token = await scraperToken(ns, 'prometheus', 'ward-operator-metrics-reader');
+    const scrape = await httpsGet(port, '/metrics', tls.cert, token);
+    expect(scrape.status).toBe(200);
+    expect(scrape.text).toContain('controller_runtime_reconcile_total');
+    expect((await httpsGet(port, '/metrics', tls.cert)).status).toBe(401);
+    await expect(httpGet(port, '/metrics', token)).rejects.toThrow(); // no plain HTTP on the TLS port
+    // A renewed certificate in the directory (cert-manager's renewal) is served without a restart.
+    makeCert(join(dir, 'renewed'));
+    const renewed = readFileSync(join(dir, 'renewed', 'tls.crt'), 'utf8');
+    await expect(httpsGet(port, '/metrics', renewed, token)).rejects.toThrow(); // not trusted yet: the old certificate is served
+    writeFileSync(join(dir, 'tls.key'), readFileSync(join(dir, 'renewed', 'tls.key')));
+    writeFileSync(join(dir, 'tls.crt'), renewed);
+    await waitFor('the renewed certificate to be served', async () => (await httpsGet(port, '/metrics', renewed, token)).status === 200);
+    // The CLI refuses a directory without a usable pair, naming the file, with exit 2.
+    writeFileSync(join(dir, 'tls.key'), 'not a key\n');
+    const bad = spawnSync(process.execPath, ['bin/ward.js', 'operator', '--kubeconfig', kubeconfigPath ?? '', '--metrics-cert-dir', dir], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`--metrics-cert-dir ${dir}: tls.crt and tls.key are not a usable certificate and key`);
+    expect(bad.stderr).not.toContain('not a key');
   });
 
   it('of two instances with leader election only one reconciles, and the other takes over when the leader stops', async () => {

@@ -189,3 +189,26 @@ export async function stopAndClean(op: RunningOperator | undefined): Promise<voi
   for (const p of await paths()) await admin.json('PATCH', p, {}, { metadata: { finalizers: null } }, 'application/merge-patch+json').catch(() => undefined);
   admin.close();
 }
+
+/** The Secrets examples/openg2p-social-registry.yaml needs to become Ready (strong generated values). */
+const EXAMPLE_SECRETS: Record<string, string[]> = {
+  'openg2p-postgresql': ['password', 'postgres-password'],
+  'openg2p-odoo': ['odoo-password'],
+  'openg2p-minio': ['root-password'],
+  'openg2p-keymanager-postgresql': ['password', 'postgres-password'],
+  'openg2p-keymanager-softhsm': ['security-pin'],
+  'openg2p-odk-central-postgresql': ['password', 'postgres-password'],
+  // The preset's OIDC client Secret (named after the chart's client id openg2p-sr-<namespace>) and the
+  // example's key-manager client Secret.
+  'openg2p-sr-dev': ['client_secret'],
+  'openg2p-admin-client': ['client_secret'],
+};
+
+/** Creates the example's Secrets in `ns` (the namespace must exist). */
+export async function createExampleSecrets(ns: string): Promise<void> {
+  const admin = adminRest();
+  for (const [secret, keys] of Object.entries(EXAMPLE_SECRETS)) {
+    const data = Object.fromEntries(keys.map((k, i) => [k, Buffer.from(`Zq${String(i)}x8Vt3Lm9Pw2Rk7Hs4Nd6Fb1Gc5Jy0${k}`).toString('base64')]));
+    await admin.apply(`/api/v1/namespaces/${ns}/secrets/${secret}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: ns }, data }, 'ward-test');
+  }
+}
