@@ -35,7 +35,7 @@ export const ODOO_DBFILTER = 'WARD-ODOO-006';
 /** One Odoo configuration as the rules judge it: a Bitnami container, or an odoo.conf file. */
 interface OdooConfig {
   readonly rule: 'container' | 'file';
-  readonly object: StoreContainer['workload']['object'] | SettingsFile['object'];
+  readonly object: SettingsFile['object'];
   readonly where: string;
   readonly personal: boolean;
   /** The effective value of an odoo.conf option and where it was set (undefined `value`: Odoo's default). */
@@ -54,6 +54,22 @@ const BITNAMI: Readonly<Record<OdooOption, { env?: string; flag?: string }>> = {
   without_demo: { env: 'ODOO_LOAD_DEMO_DATA' },
 };
 
+type OptionValue = ReturnType<OdooConfig['option']>;
+
+/** Options the Bitnami image derives from a yes/no variable: the value for yes, and for anything else. */
+const YES_NO: Partial<Record<OdooOption, readonly [string, string]>> = { list_db: ['True', 'False'], without_demo: ['False', 'all'] };
+/** odoo-env.sh defaults of the other variables. */
+const ENV_DEFAULTS: Partial<Record<OdooOption, string>> = { db_user: 'bn_odoo', db_name: 'bitnami_odoo' };
+
+/** What the Bitnami image makes of the variable behind `name` (set or unset). */
+function fromEnv(s: StoreContainer, name: OdooOption, env: string | undefined): OptionValue {
+  const e = env ? s.env.get(env) : undefined;
+  const path = e?.path ?? s.container.path;
+  const yesNo = YES_NO[name];
+  if (yesNo) return { value: isOn(e?.value ?? '') ? yesNo[0] : yesNo[1], from: e ? `env ${env ?? ''}` : `${env ?? name} unset`, path };
+  return e ? { value: e.value, from: `env ${env ?? ''}`, path } : { value: ENV_DEFAULTS[name], from: 'the image default', path };
+}
+
 function containerConfig(index: ObjectIndex, s: StoreContainer): OdooConfig {
   const argsPath = [...s.container.path, 'args'];
   return {
@@ -62,12 +78,7 @@ function containerConfig(index: ObjectIndex, s: StoreContainer): OdooConfig {
       const { env, flag } = BITNAMI[name];
       if (name === 'list_db' && s.argv.includes('--no-database-list')) return { value: 'False', from: 'argument --no-database-list', path: argsPath };
       const arg = flag ? argValue(s.argv, flag) : undefined;
-      if (arg !== undefined) return { value: arg, from: `argument ${flag ?? ''}`, path: argsPath };
-      const e = env ? s.env.get(env) : undefined;
-      if (name === 'list_db') return { value: isOn(e?.value ?? '') ? 'True' : 'False', from: e ? `env ${env ?? ''}` : 'ODOO_LIST_DB unset', path: e?.path ?? s.container.path };
-      if (name === 'without_demo') return { value: isOn(e?.value ?? '') ? 'False' : 'all', from: e ? `env ${env ?? ''}` : 'ODOO_LOAD_DEMO_DATA unset', path: e?.path ?? s.container.path };
-      const defaults: Partial<Record<OdooOption, string>> = { db_user: 'bn_odoo', db_name: 'bitnami_odoo' };
-      return { value: e?.value ?? (e ? undefined : defaults[name]), from: e ? `env ${env ?? ''}` : 'the image default', path: e?.path ?? s.container.path };
+      return arg !== undefined ? { value: arg, from: `argument ${flag ?? ''}`, path: argsPath } : fromEnv(s, name, env);
     },
   };
 }
@@ -91,8 +102,8 @@ function odooConfigs(index: ObjectIndex): OdooConfig[] {
   return [...storeContainers(index, 'odoo').map((s) => containerConfig(index, s)), ...configFiles(index, isOdooConf).map((f) => fileConfig(index, f))];
 }
 
-const finding = (index: ObjectIndex, rule: Rule, c: OdooConfig, what: string, path: FieldPath, raised = c.personal): Finding =>
-  findingOf(index, rule, c.object, `${c.where} ${what}`, { path, raised });
+const finding = (index: ObjectIndex, rule: Rule, c: OdooConfig, what: string, path: FieldPath): Finding =>
+  findingOf(index, rule, c.object, `${c.where} ${what}`, { path, raised: c.personal });
 
 /** list_db: a file without it gets Odoo's default (True). */
 function dbManagerOn(c: OdooConfig): { on: boolean; from: string; path: FieldPath } {

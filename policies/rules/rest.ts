@@ -63,21 +63,26 @@ function claimsOf(index: ObjectIndex, w: Workload): Claim[] {
 const defaultClass = (index: ObjectIndex): KubeObject | undefined =>
   index.ofKind('StorageClass').find((c) => strMap(c.metadata.annotations)['storageclass.kubernetes.io/is-default-class'] === 'true');
 
+/** Whether a class sets its provisioner's encryption parameter (to the required value when there is one). */
+function setsParameter(fact: ProvisionerFact, params: Readonly<Record<string, string>>): boolean {
+  const p = fact.parameter;
+  const v = p ? params[p.key] : undefined;
+  return p !== undefined && v !== undefined && v !== '' && (p.value === undefined || v.toLowerCase() === p.value);
+}
+
 /** The verdict on a StorageClass: undefined when it encrypts with a key the operator controls. */
 export function judgeClass(sc: KubeObject | undefined, named: string | undefined): { severity: Severity; what: string } | undefined {
   const label = named === undefined ? 'the cluster\'s default StorageClass' : `StorageClass ${named}`;
   if (!sc) return { severity: 'low', what: `${label} (not in the input): cannot tell whether it encrypts at rest` };
   const provisioner = str(sc.provisioner) ?? '';
-  const params = strMap(sc.parameters);
   const fact = PROVISIONERS.find((p) => p.match.test(provisioner));
   const on = `${label} (${provisioner})`;
   if (!fact) return { severity: 'low', what: `${on}: cannot tell whether the provisioner encrypts at rest` };
   if (fact.kind === 'never') return { severity: 'high', what: `${on}, ${fact.name}, which does not encrypt at rest` };
-  const p = fact.parameter;
-  const set = p ? params[p.key] !== undefined && params[p.key] !== '' && (p.value === undefined || params[p.key]?.toLowerCase() === p.value) : false;
-  if (set) return undefined;
-  if (fact.kind === 'provider-default') return { severity: 'low', what: `${on}, which encrypts with ${fact.name} provider-managed keys only (no ${p?.key ?? 'customer key'} parameter)` };
-  return { severity: 'high', what: `${on}, which does not set the ${fact.name} encryption parameter ${p?.key ?? ''}: "${p?.value ?? ''}"` };
+  if (setsParameter(fact, strMap(sc.parameters))) return undefined;
+  const key = fact.parameter?.key ?? '';
+  if (fact.kind === 'provider-default') return { severity: 'low', what: `${on}, which encrypts with ${fact.name} provider-managed keys only (no ${key} parameter)` };
+  return { severity: 'high', what: `${on}, which does not set the ${fact.name} encryption parameter ${key}: "${fact.parameter?.value ?? ''}"` };
 }
 
 function volumeFindings(index: ObjectIndex, rule: Rule, w: Workload): Finding[] {
