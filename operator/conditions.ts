@@ -13,6 +13,8 @@ export const ConditionType = {
   KeyManagerConfigured: 'KeyManagerConfigured',
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
+  // Data tier probes (operator/datatier/): DatabaseTLS.
+  DatabaseTLS: 'DatabaseTLS',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -61,6 +63,13 @@ export const Reason = {
   KeyManagerError: 'KeyManagerError',
   Unreachable: 'Unreachable',
   TLSError: 'TLSError',
+  // DatabaseTLS (also Unreachable)
+  TLSVerified: 'TLSVerified',
+  DatabaseTLSOff: 'DatabaseTLSOff',
+  CertificateInvalid: 'CertificateInvalid',
+  PlaintextAccepted: 'PlaintextAccepted',
+  ProbeTimeout: 'ProbeTimeout',
+  DatabaseProtocolError: 'DatabaseProtocolError',
   // AuditPassed
   NoFindings: 'NoFindings',
   Findings: 'Findings',
