@@ -130,6 +130,7 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.SecretsValid,
   ConditionType.KeyManagerConfigured,
   ConditionType.KeyManagerReachable,
+  ConditionType.DatabaseTLS,
   ConditionType.AuditPassed,
 ];
 

@@ -1,0 +1,86 @@
+/**
+ * The operator's DatabaseTLS probe (spec.dataTier.probes.database) on a real API server against real
+ * PostgreSQL 15 servers on loopback (test/support/postgres.ts): one with TLS on and hostssl only, one
+ * with TLS off. The CA comes from a Secret; the probe's result is a condition next to the others,
+ * which it never holds up, and nothing but the Secret's name reaches logs, Events or status.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { freePort, postgresPrereq, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { describeCluster, freshNamespace } from './helpers.js';
+import { adminRest, conditionOf, createRd, installOperatorPrereqs, smallSpec, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
+
+const skip = postgresPrereq();
+
+async function createSecret(ns: string, name: string, data: Record<string, string>): Promise<void> {
+  const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  await adminRest().post(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: encoded });
+}
+
+describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
+  let op: RunningOperator | undefined;
+  let hostssl: PostgresServer | undefined;
+  let tlsOff: PostgresServer | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    await installOperatorPrereqs();
+    hostssl = await startPostgres({ tls: true, hba: 'hostssl all all 127.0.0.1/32 scram-sha-256' });
+    tlsOff = await startPostgres({ tls: false, hba: 'host all all 127.0.0.1/32 scram-sha-256' });
+  }, 180_000);
+  afterAll(() => {
+    hostssl?.stop();
+    tlsOff?.stop();
+  });
+  afterEach(async () => {
+    await stopAndClean(op);
+    op = undefined;
+  });
+
+  const spec = (port: number): Record<string, unknown> => smallSpec({
+    dataTier: { probes: { intervalSeconds: 30, timeoutSeconds: 3, database: { host: '127.0.0.1', port, database: 'socialregistrydb', user: 'sruser', serverName: 'localhost', caSecretRef: { name: 'sr-postgresql-crt' } } } },
+  });
+
+  async function setup(ca: string | undefined): Promise<string> {
+    const ns = await freshNamespace();
+    op = await startOperator([ns]);
+    if (ca !== undefined) await createSecret(ns, 'sr-postgresql-crt', { 'ca.crt': ca, 'tls.key': 'not-for-the-probe-Zt4Wq9Lm2Vx8Rk5N' });
+    return ns;
+  }
+
+  it.skipIf(skip !== undefined)('TLS with hostssl only gives DatabaseTLS=True/TLSVerified next to the other conditions', async () => {
+    const ns = await setup(hostssl!.ca);
+    await createRd(ns, 'sr', spec(hostssl!.port));
+    const rd = await waitForCondition(ns, 'sr', 'DatabaseTLS', 'True', 'TLSVerified');
+    expect(conditionOf(rd, 'DatabaseTLS')?.message).toMatch(/verified against the CA for "localhost".*plaintext refused \(SQLSTATE 28000\)$/);
+    expect(conditionOf(rd, 'NetworkPolicyApplied')?.status).toBe('True');
+    const events = await adminRest().get<{ items: unknown[] }>(`/api/v1/namespaces/${ns}/events`);
+    const exposed = [op!.logs.join(''), JSON.stringify(events.items), JSON.stringify(rd.status)].join('\n');
+    expect(exposed).not.toContain('Zt4Wq9Lm2Vx8Rk5N');
+    expect(exposed).not.toContain('BEGIN CERTIFICATE');
+  });
+
+  it.skipIf(skip !== undefined)('a server without TLS gives DatabaseTLSOff and Ready=False naming it, while the policies are still applied', async () => {
+    const ns = await setup(tlsOff!.ca);
+    await createRd(ns, 'sr', spec(tlsOff!.port));
+    const rd = await waitForCondition(ns, 'sr', 'DatabaseTLS', 'False', 'DatabaseTLSOff');
+    expect(conditionOf(rd, 'DatabaseTLS')?.message).toBe(`PostgreSQL 127.0.0.1:${String(tlsOff!.port)} answered the SSLRequest with "N": the server offers no TLS`);
+    expect(conditionOf(rd, 'MeshPolicyApplied')?.status).toBe('True');
+    expect(conditionOf(rd, 'NetworkPolicyApplied')?.status).toBe('True');
+    expect(conditionOf(rd, 'Ready')?.message).toContain('DatabaseTLS=False (DatabaseTLSOff)');
+  });
+
+  it.skipIf(skip !== undefined)('a missing CA Secret gives SecretMissing and the probe runs once the Secret exists; nothing listening gives Unreachable', async () => {
+    const ns = await setup(undefined);
+    await createRd(ns, 'sr', spec(hostssl!.port));
+    const missing = await waitForCondition(ns, 'sr', 'DatabaseTLS', 'False', 'SecretMissing');
+    expect(conditionOf(missing, 'DatabaseTLS')?.message).toBe(`dataTier.probes.database.caSecretRef: Secret "sr-postgresql-crt" key "ca.crt" not found in ${ns}`);
+    await createSecret(ns, 'sr-postgresql-crt', { 'ca.crt': hostssl!.ca });
+    await waitForCondition(ns, 'sr', 'DatabaseTLS', 'True', 'TLSVerified');
+    const ns2 = await freshNamespace();
+    await stopAndClean(op);
+    op = await startOperator([ns2]);
+    await createSecret(ns2, 'sr-postgresql-crt', { 'ca.crt': hostssl!.ca });
+    await createRd(ns2, 'sr', spec(await freePort()));
+    const rd = await waitForCondition(ns2, 'sr', 'DatabaseTLS', 'False', 'Unreachable');
+    expect(conditionOf(rd, 'DatabaseTLS')?.message).toMatch(/^PostgreSQL 127\.0\.0\.1:\d+: ECONNREFUSED$/);
+  });
+});
