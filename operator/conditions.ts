@@ -13,8 +13,9 @@ export const ConditionType = {
   KeyManagerConfigured: 'KeyManagerConfigured',
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
-  // Data tier probes (operator/datatier/): DatabaseTLS.
+  // Data tier probes (operator/datatier/): DatabaseTLS, OdooDatabaseManagerDisabled.
   DatabaseTLS: 'DatabaseTLS',
+  OdooDatabaseManagerDisabled: 'OdooDatabaseManagerDisabled',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -70,6 +71,11 @@ export const Reason = {
   PlaintextAccepted: 'PlaintextAccepted',
   ProbeTimeout: 'ProbeTimeout',
   DatabaseProtocolError: 'DatabaseProtocolError',
+  // OdooDatabaseManagerDisabled (also ProbeTimeout, Unreachable, CertificateInvalid)
+  DatabaseManagerRefused: 'DatabaseManagerRefused',
+  DatabaseManagerEnabled: 'DatabaseManagerEnabled',
+  NotOdoo: 'NotOdoo',
+  OdooError: 'OdooError',
   // AuditPassed
   NoFindings: 'NoFindings',
   Findings: 'Findings',
@@ -131,6 +137,7 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.KeyManagerConfigured,
   ConditionType.KeyManagerReachable,
   ConditionType.DatabaseTLS,
+  ConditionType.OdooDatabaseManagerDisabled,
   ConditionType.AuditPassed,
 ];
 

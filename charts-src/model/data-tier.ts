@@ -22,10 +22,17 @@ export const databaseTlsProbeSchema = z.strictObject({
   })
   .describe('DatabaseTLS: verify-full TLS to PostgreSQL with the CA from a Secret, and proof that a plaintext connection is refused.');
 
+export const odooProbeSchema = z.strictObject({
+    url: z.url().describe('Odoo base URL as its users reach it (e.g. http://sr-odoo.sr.svc); the probe posts to /web/database/list.'),
+    caSecretRef: caRef.optional().describe('CA for an https URL (defaults to the system roots).'),
+  })
+  .describe('OdooDatabaseManagerDisabled: the anonymous database-list JSON-RPC call must be refused (list_db = False).');
+
 export const dataTierProbesSchema = z.strictObject({
     intervalSeconds: z.number().int().min(30).default(300).describe('Seconds between probes while they pass (failures retry sooner, with backoff).'),
     timeoutSeconds: z.number().int().min(1).max(60).default(10).describe('Timeout of each probe step.'),
     database: databaseTlsProbeSchema.optional(),
+    odoo: odooProbeSchema.optional(),
   })
   .describe('Probes of the data tier; each one listed runs and reports its condition.');
 

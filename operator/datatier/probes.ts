@@ -3,6 +3,7 @@ import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { ConditionType, Reason, type ConditionResult } from '../conditions.js';
 import type { SecretFacts } from '../secrets.js';
 import type { DatabaseTlsInput } from './database-tls.js';
+import type { OdooProbeInput } from './odoo-db-manager.js';
 
 /**
  * The data-tier probes of `spec.dataTier.probes` inside a reconcile: each listed probe runs at most
@@ -15,7 +16,11 @@ import type { DatabaseTlsInput } from './database-tls.js';
 
 export interface DataTierProbes {
   readonly database?: (input: DatabaseTlsInput) => Promise<ConditionResult>;
+  readonly odoo?: (input: OdooProbeInput) => Promise<ConditionResult>;
 }
+
+type ProbeName = keyof DataTierProbes;
+const TYPE: Readonly<Record<ProbeName, ConditionType>> = { database: ConditionType.DatabaseTLS, odoo: ConditionType.OdooDatabaseManagerDisabled };
 
 export interface ProbeCacheEntry {
   readonly at: number;
@@ -41,7 +46,7 @@ export function waitAfter(entry: Pick<ProbeCacheEntry, 'failures'>, intervalMs: 
 }
 
 /** The cache key of a RegistryDeployment's probe (removed with the RegistryDeployment). */
-export const probeKey = (rdKey: string, probe: 'database'): string => `${rdKey}#dataTier.${probe}`;
+export const probeKey = (rdKey: string, probe: ProbeName): string => `${rdKey}#dataTier.${probe}`;
 
 function pem(facts: SecretFacts | undefined, key: string): string | undefined {
   if (facts?.found !== true) return undefined;
@@ -53,41 +58,69 @@ function pem(facts: SecretFacts | undefined, key: string): string | undefined {
 const nextFailures = (result: ConditionResult, cached: ProbeCacheEntry | undefined, inputs: string): number =>
   result.status === 'True' ? 0 : (cached?.inputs === inputs ? (cached.failures ?? 0) : 0) + 1;
 
-const fail = (reason: Reason, message: string): ConditionResult => ({ type: ConditionType.DatabaseTLS, status: 'False', reason, message });
+const fail = (probe: ProbeName, reason: Reason, message: string): ConditionResult => ({ type: TYPE[probe], status: 'False', reason, message });
 
-async function databaseTls(ctx: DataTierContext, rdKey: string, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<{ condition: ConditionResult; requeueAfterMs?: number } | undefined> {
-  const probes = spec.dataTier?.probes;
-  const db = probes?.database;
-  const key = probeKey(rdKey, 'database');
-  if (!probes || !db) {
-    ctx.cache.delete(key);
-    return undefined;
-  }
-  if (!ctx.probes?.database) return { condition: fail(Reason.ProbeDisabled, 'dataTier.probes.database is set but this operator runs without network probes') };
-  const ca = pem(secrets.get(db.caSecretRef.name), db.caSecretRef.key);
-  // The operator reads Secrets by name and does not watch them: come back soon for the CA.
-  if (ca === undefined) return { condition: fail(Reason.SecretMissing, `dataTier.probes.database.caSecretRef: Secret "${db.caSecretRef.name}" key "${db.caSecretRef.key}" not found in ${spec.namespace}`), requeueAfterMs: FIRST_RETRY_MS };
-  const intervalMs = probes.intervalSeconds * 1000;
-  const inputs = createHash('sha256').update(JSON.stringify([db, probes.timeoutSeconds, ca])).digest('hex');
-  const cached = ctx.cache.get(key);
+type Outcome = { condition: ConditionResult; requeueAfterMs?: number } | undefined;
+
+/** Runs `run` unless a cached result for the same inputs still stands; records failures for the backoff. */
+async function cached(ctx: DataTierContext, key: string, intervalMs: number, inputs: string, run: () => Promise<ConditionResult>): Promise<Outcome> {
+  const hash = createHash('sha256').update(inputs).digest('hex');
+  const old = ctx.cache.get(key);
   const now = ctx.now.getTime();
-  if (cached && cached.inputs === inputs && now - cached.at < waitAfter(cached, intervalMs)) {
-    return { condition: cached.result, requeueAfterMs: cached.at + waitAfter(cached, intervalMs) - now };
-  }
-  const result = await ctx.probes.database({ host: db.host, port: db.port, user: db.user, database: db.database, ca, serverName: db.serverName ?? db.host, timeoutMs: probes.timeoutSeconds * 1000 });
-  const entry: ProbeCacheEntry = { at: now, inputs, result, failures: nextFailures(result, cached, inputs) };
+  if (old && old.inputs === hash && now - old.at < waitAfter(old, intervalMs)) return { condition: old.result, requeueAfterMs: old.at + waitAfter(old, intervalMs) - now };
+  const result = await run();
+  const entry: ProbeCacheEntry = { at: now, inputs: hash, result, failures: nextFailures(result, old, hash) };
   ctx.cache.set(key, entry);
   return { condition: result, requeueAfterMs: waitAfter(entry, intervalMs) };
 }
 
-/** The Secrets the data-tier probes read (the CA bundles). */
-export function dataTierSecretNames(spec: RegistrySpec): string[] {
-  const db = spec.dataTier?.probes.database;
-  return db ? [db.caSecretRef.name] : [];
+type Probes = NonNullable<RegistrySpec['dataTier']>['probes'];
+
+async function databaseTls(ctx: DataTierContext, key: string, probes: Probes, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<Outcome> {
+  const db = probes.database;
+  const probe = ctx.probes?.database;
+  if (!db) return undefined;
+  if (!probe) return { condition: fail('database', Reason.ProbeDisabled, 'dataTier.probes.database is set but this operator runs without network probes') };
+  const ca = pem(secrets.get(db.caSecretRef.name), db.caSecretRef.key);
+  // The operator reads Secrets by name and does not watch them: come back soon for the CA.
+  if (ca === undefined) return { condition: fail('database', Reason.SecretMissing, `dataTier.probes.database.caSecretRef: Secret "${db.caSecretRef.name}" key "${db.caSecretRef.key}" not found in ${spec.namespace}`), requeueAfterMs: FIRST_RETRY_MS };
+  return cached(ctx, key, probes.intervalSeconds * 1000, JSON.stringify([db, probes.timeoutSeconds, ca]), () =>
+    probe({ host: db.host, port: db.port, user: db.user, database: db.database, ca, serverName: db.serverName ?? db.host, timeoutMs: probes.timeoutSeconds * 1000 }));
 }
 
-/** The data-tier conditions of a reconcile and when to come back. */
+async function odooManager(ctx: DataTierContext, key: string, probes: Probes, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<Outcome> {
+  const odoo = probes.odoo;
+  const probe = ctx.probes?.odoo;
+  if (!odoo) return undefined;
+  if (!probe) return { condition: fail('odoo', Reason.ProbeDisabled, 'dataTier.probes.odoo is set but this operator runs without network probes') };
+  const ca = odoo.caSecretRef ? pem(secrets.get(odoo.caSecretRef.name), odoo.caSecretRef.key) : undefined;
+  if (odoo.caSecretRef && ca === undefined) return { condition: fail('odoo', Reason.SecretMissing, `dataTier.probes.odoo.caSecretRef: Secret "${odoo.caSecretRef.name}" key "${odoo.caSecretRef.key}" not found in ${spec.namespace}`), requeueAfterMs: FIRST_RETRY_MS };
+  return cached(ctx, key, probes.intervalSeconds * 1000, JSON.stringify([odoo, probes.timeoutSeconds, ca ?? '']), () =>
+    probe({ url: odoo.url, timeoutMs: probes.timeoutSeconds * 1000, ...(ca ? { ca } : {}) }));
+}
+
+const RUNNERS: Readonly<Record<ProbeName, typeof databaseTls>> = { database: databaseTls, odoo: odooManager };
+
+/** The Secrets the data-tier probes read (the CA bundles). */
+export function dataTierSecretNames(spec: RegistrySpec): string[] {
+  const p = spec.dataTier?.probes;
+  return [p?.database?.caSecretRef.name, p?.odoo?.caSecretRef?.name].filter((n): n is string => n !== undefined);
+}
+
+/** The data-tier conditions of a reconcile and when to come back; probes left out of the spec lose their cache. */
 export async function dataTierConditions(ctx: DataTierContext, rdKey: string, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<{ conditions: ConditionResult[]; requeueAfterMs?: number }> {
-  const db = await databaseTls(ctx, rdKey, spec, secrets);
-  return db ? { conditions: [db.condition], ...(db.requeueAfterMs !== undefined ? { requeueAfterMs: db.requeueAfterMs } : {}) } : { conditions: [] };
+  const conditions: ConditionResult[] = [];
+  let requeueAfterMs: number | undefined;
+  for (const name of ['database', 'odoo'] as const) {
+    const key = probeKey(rdKey, name);
+    const probes = spec.dataTier?.probes;
+    const out = probes ? await RUNNERS[name](ctx, key, probes, spec, secrets) : undefined;
+    if (!out) {
+      ctx.cache.delete(key);
+      continue;
+    }
+    conditions.push(out.condition);
+    if (out.requeueAfterMs !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, out.requeueAfterMs);
+  }
+  return requeueAfterMs === undefined ? { conditions } : { conditions, requeueAfterMs };
 }

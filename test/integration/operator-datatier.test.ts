@@ -5,6 +5,7 @@
  * which it never holds up, and nothing but the Secret's name reaches logs, Events or status.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startOdooDatabaseListDouble, type OdooDouble } from '../support/odoo-database-list-double.js';
 import { freePort, postgresPrereq, startPostgres, type PostgresServer } from '../support/postgres.js';
 import { describeCluster, freshNamespace } from './helpers.js';
 import { adminRest, conditionOf, createRd, installOperatorPrereqs, smallSpec, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
@@ -20,13 +21,16 @@ describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
   let op: RunningOperator | undefined;
   let hostssl: PostgresServer | undefined;
   let tlsOff: PostgresServer | undefined;
+  let odoo: OdooDouble | undefined;
   beforeAll(async () => {
+    odoo = await startOdooDatabaseListDouble();
     if (skip) return;
     await installOperatorPrereqs();
     hostssl = await startPostgres({ tls: true, hba: 'hostssl all all 127.0.0.1/32 scram-sha-256' });
     tlsOff = await startPostgres({ tls: false, hba: 'host all all 127.0.0.1/32 scram-sha-256' });
   }, 180_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await odoo?.close();
     hostssl?.stop();
     tlsOff?.stop();
   });
@@ -82,5 +86,19 @@ describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
     await createRd(ns2, 'sr', spec(await freePort()));
     const rd = await waitForCondition(ns2, 'sr', 'DatabaseTLS', 'False', 'Unreachable');
     expect(conditionOf(rd, 'DatabaseTLS')?.message).toMatch(/^PostgreSQL 127\.0\.0\.1:\d+: ECONNREFUSED$/);
+  });
+
+  it('the Odoo probe against the /web/database/list test double: OdooDatabaseManagerDisabled True with list_db off, DatabaseManagerEnabled with it on', async () => {
+    const ns = await freshNamespace();
+    op = await startOperator([ns]);
+    odoo!.listDb = false;
+    await createRd(ns, 'sr', smallSpec({ dataTier: { probes: { intervalSeconds: 30, timeoutSeconds: 3, odoo: { url: odoo!.url } } } }));
+    const off = await waitForCondition(ns, 'sr', 'OdooDatabaseManagerDisabled', 'True', 'DatabaseManagerRefused');
+    expect(conditionOf(off, 'DatabaseTLS')).toBeUndefined();
+    odoo!.listDb = true;
+    await createRd(ns, 'sr2', smallSpec({ release: 'sr2', dataTier: { probes: { intervalSeconds: 30, timeoutSeconds: 3, odoo: { url: odoo!.url } } } }));
+    const on = await waitForCondition(ns, 'sr2', 'OdooDatabaseManagerDisabled', 'False', 'DatabaseManagerEnabled');
+    expect(conditionOf(on, 'Ready')?.message).toContain('OdooDatabaseManagerDisabled=False (DatabaseManagerEnabled)');
+    expect(odoo!.requests.every((r) => r.method === 'POST' && r.path === '/web/database/list')).toBe(true);
   });
 });
