@@ -13,9 +13,10 @@ export const ConditionType = {
   KeyManagerConfigured: 'KeyManagerConfigured',
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
-  // Data tier probes (operator/datatier/): DatabaseTLS, OdooDatabaseManagerDisabled.
+  // Data tier probes (operator/datatier/): DatabaseTLS, OdooDatabaseManagerDisabled, AttachmentsPrivate.
   DatabaseTLS: 'DatabaseTLS',
   OdooDatabaseManagerDisabled: 'OdooDatabaseManagerDisabled',
+  AttachmentsPrivate: 'AttachmentsPrivate',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -76,6 +77,12 @@ export const Reason = {
   DatabaseManagerEnabled: 'DatabaseManagerEnabled',
   NotOdoo: 'NotOdoo',
   OdooError: 'OdooError',
+  // AttachmentsPrivate (also ProbeTimeout, Unreachable, CertificateInvalid)
+  AnonymousDenied: 'AnonymousDenied',
+  PubliclyListable: 'PubliclyListable',
+  PubliclyReadable: 'PubliclyReadable',
+  BucketNotFound: 'BucketNotFound',
+  S3Error: 'S3Error',
   // AuditPassed
   NoFindings: 'NoFindings',
   Findings: 'Findings',
@@ -138,6 +145,7 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.KeyManagerReachable,
   ConditionType.DatabaseTLS,
   ConditionType.OdooDatabaseManagerDisabled,
+  ConditionType.AttachmentsPrivate,
   ConditionType.AuditPassed,
 ];
 

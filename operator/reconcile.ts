@@ -135,7 +135,7 @@ async function handleDeletion(deps: ReconcileDeps, rd: RegistryObject, ownerKey:
   deps.log.info({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, removed }, 'children removed; releasing the finalizer');
   await deps.port.setFinalizers(rd, rd.metadata.finalizers.filter((f) => f !== FINALIZER));
   deps.probeCache.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
-  for (const p of ['database', 'odoo'] as const) deps.probeCache.delete(probeKey(`${rd.metadata.namespace}/${rd.metadata.name}`, p));
+  for (const p of ['database', 'odoo', 'attachments'] as const) deps.probeCache.delete(probeKey(`${rd.metadata.namespace}/${rd.metadata.name}`, p));
   deps.written?.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
   return { outcome: 'gone' };
 }

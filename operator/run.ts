@@ -10,6 +10,7 @@ import type { ConditionResult } from './conditions.js';
 import { auditCondition } from './audit.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { AppliedMemo } from './diff.js';
+import { probeAttachments } from './datatier/attachments.js';
 import { probeDatabaseTls } from './datatier/database-tls.js';
 import { probeOdooDatabaseManager } from './datatier/odoo-db-manager.js';
 import { probeKeyManager } from './keymanager/probe.js';
@@ -111,7 +112,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       log,
       probeCache: new Map(),
       written: new Map(),
-      ...(options.probe === false ? {} : { probe: probeKeyManager, dataTierProbes: { database: probeDatabaseTls, odoo: probeOdooDatabaseManager } }),
+      ...(options.probe === false ? {} : { probe: probeKeyManager, dataTierProbes: { database: probeDatabaseTls, odoo: probeOdooDatabaseManager, attachments: probeAttachments } }),
       ...(options.audit === false ? {} : { audit: options.audit ?? ((objects, spec) => auditCondition(objects, spec, clock())) }),
       ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs, secretsRetryMs: options.secretsRetryMs }),
     },

@@ -28,11 +28,20 @@ export const odooProbeSchema = z.strictObject({
   })
   .describe('OdooDatabaseManagerDisabled: the anonymous database-list JSON-RPC call must be refused (list_db = False).');
 
+export const attachmentsProbeSchema = z.strictObject({
+    endpoint: z.url().describe('S3 endpoint of the attachments store, e.g. https://sr-minio.sr.svc:9000 (path-style requests).'),
+    bucket: z.string().min(3).max(63).describe('The registry\'s bucket (OpenG2P: documents).'),
+    objectKey: z.string().min(1).optional().describe('An object known to exist: its anonymous GET must be refused too.'),
+    caSecretRef: caRef.optional().describe('CA for an https endpoint (defaults to the system roots).'),
+  })
+  .describe('AttachmentsPrivate: anonymous ListObjectsV2 (and GetObject of objectKey) on the bucket must answer 403.');
+
 export const dataTierProbesSchema = z.strictObject({
     intervalSeconds: z.number().int().min(30).default(300).describe('Seconds between probes while they pass (failures retry sooner, with backoff).'),
     timeoutSeconds: z.number().int().min(1).max(60).default(10).describe('Timeout of each probe step.'),
     database: databaseTlsProbeSchema.optional(),
     odoo: odooProbeSchema.optional(),
+    attachments: attachmentsProbeSchema.optional(),
   })
   .describe('Probes of the data tier; each one listed runs and reports its condition.');
 

@@ -1,6 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { ConditionType, Reason, type ConditionResult } from '../conditions.js';
+import { send } from './http.js';
 
 /**
  * Live proof that Odoo's database manager is off: the database-list call the manager page and the
@@ -21,29 +20,7 @@ export interface OdooProbeInput {
 }
 
 const ACCESS_DENIED = 'odoo.exceptions.AccessDenied';
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|EPROTO/;
-
 const result = (ok: boolean, reason: Reason, message: string): ConditionResult => ({ type: ConditionType.OdooDatabaseManagerDisabled, status: ok ? 'True' : 'False', reason, message });
-
-function post(input: OdooProbeInput, url: URL, body: string): Promise<{ status: number; text: string } | ConditionResult> {
-  const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const where = `Odoo ${url.origin}`;
-  return new Promise((resolve) => {
-    const r = req(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }, timeout: input.timeoutMs, ...(input.ca ? { ca: input.ca } : {}) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { if (text.length < 1_000_000) text += c; });
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, text }); });
-    });
-    r.on('timeout', () => { r.destroy(); resolve(result(false, Reason.ProbeTimeout, `${where}: no answer within ${String(input.timeoutMs)} ms`)); });
-    r.on('error', (e: NodeJS.ErrnoException) => {
-      const code = e.code ?? '';
-      if (r.destroyed && code === 'ECONNRESET') return;
-      resolve(TLS_CODES.test(code) ? result(false, Reason.CertificateInvalid, `${where}: TLS verification failed (${code})`) : result(false, Reason.Unreachable, `${where} unreachable: ${code || e.message}`));
-    });
-    r.end(body);
-  });
-}
 
 interface JsonRpcAnswer {
   readonly result?: unknown;
@@ -76,6 +53,7 @@ export async function probeOdooDatabaseManager(input: OdooProbeInput): Promise<C
     return result(false, Reason.NotOdoo, `"${input.url}" is not a URL`);
   }
   const id = nextId++;
-  const answer = await post(input, url, JSON.stringify({ jsonrpc: '2.0', method: 'call', params: {}, id }));
+  const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: {}, id });
+  const answer = await send({ type: ConditionType.OdooDatabaseManagerDisabled, method: 'POST', url, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body, timeoutMs: input.timeoutMs, ca: input.ca, where: `Odoo ${url.origin}` });
   return 'type' in answer ? answer : judgeDatabaseList(`Odoo ${url.origin}`, answer.status, answer.text);
 }

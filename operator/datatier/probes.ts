@@ -3,6 +3,7 @@ import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { ConditionType, Reason, type ConditionResult } from '../conditions.js';
 import type { SecretFacts } from '../secrets.js';
 import type { DatabaseTlsInput } from './database-tls.js';
+import type { AttachmentsProbeInput } from './attachments.js';
 import type { OdooProbeInput } from './odoo-db-manager.js';
 
 /**
@@ -17,10 +18,11 @@ import type { OdooProbeInput } from './odoo-db-manager.js';
 export interface DataTierProbes {
   readonly database?: (input: DatabaseTlsInput) => Promise<ConditionResult>;
   readonly odoo?: (input: OdooProbeInput) => Promise<ConditionResult>;
+  readonly attachments?: (input: AttachmentsProbeInput) => Promise<ConditionResult>;
 }
 
 type ProbeName = keyof DataTierProbes;
-const TYPE: Readonly<Record<ProbeName, ConditionType>> = { database: ConditionType.DatabaseTLS, odoo: ConditionType.OdooDatabaseManagerDisabled };
+const TYPE: Readonly<Record<ProbeName, ConditionType>> = { database: ConditionType.DatabaseTLS, odoo: ConditionType.OdooDatabaseManagerDisabled, attachments: ConditionType.AttachmentsPrivate };
 
 export interface ProbeCacheEntry {
   readonly at: number;
@@ -99,19 +101,30 @@ async function odooManager(ctx: DataTierContext, key: string, probes: Probes, sp
     probe({ url: odoo.url, timeoutMs: probes.timeoutSeconds * 1000, ...(ca ? { ca } : {}) }));
 }
 
-const RUNNERS: Readonly<Record<ProbeName, typeof databaseTls>> = { database: databaseTls, odoo: odooManager };
+async function attachments(ctx: DataTierContext, key: string, probes: Probes, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<Outcome> {
+  const a = probes.attachments;
+  const probe = ctx.probes?.attachments;
+  if (!a) return undefined;
+  if (!probe) return { condition: fail('attachments', Reason.ProbeDisabled, 'dataTier.probes.attachments is set but this operator runs without network probes') };
+  const ca = a.caSecretRef ? pem(secrets.get(a.caSecretRef.name), a.caSecretRef.key) : undefined;
+  if (a.caSecretRef && ca === undefined) return { condition: fail('attachments', Reason.SecretMissing, `dataTier.probes.attachments.caSecretRef: Secret "${a.caSecretRef.name}" key "${a.caSecretRef.key}" not found in ${spec.namespace}`), requeueAfterMs: FIRST_RETRY_MS };
+  return cached(ctx, key, probes.intervalSeconds * 1000, JSON.stringify([a, probes.timeoutSeconds, ca ?? '']), () =>
+    probe({ endpoint: a.endpoint, bucket: a.bucket, timeoutMs: probes.timeoutSeconds * 1000, ...(a.objectKey !== undefined ? { objectKey: a.objectKey } : {}), ...(ca ? { ca } : {}) }));
+}
+
+const RUNNERS: Readonly<Record<ProbeName, typeof databaseTls>> = { database: databaseTls, odoo: odooManager, attachments };
 
 /** The Secrets the data-tier probes read (the CA bundles). */
 export function dataTierSecretNames(spec: RegistrySpec): string[] {
   const p = spec.dataTier?.probes;
-  return [p?.database?.caSecretRef.name, p?.odoo?.caSecretRef?.name].filter((n): n is string => n !== undefined);
+  return [p?.database?.caSecretRef.name, p?.odoo?.caSecretRef?.name, p?.attachments?.caSecretRef?.name].filter((n): n is string => n !== undefined);
 }
 
 /** The data-tier conditions of a reconcile and when to come back; probes left out of the spec lose their cache. */
 export async function dataTierConditions(ctx: DataTierContext, rdKey: string, spec: RegistrySpec, secrets: ReadonlyMap<string, SecretFacts>): Promise<{ conditions: ConditionResult[]; requeueAfterMs?: number }> {
   const conditions: ConditionResult[] = [];
   let requeueAfterMs: number | undefined;
-  for (const name of ['database', 'odoo'] as const) {
+  for (const name of ['database', 'odoo', 'attachments'] as const) {
     const key = probeKey(rdKey, name);
     const probes = spec.dataTier?.probes;
     const out = probes ? await RUNNERS[name](ctx, key, probes, spec, secrets) : undefined;

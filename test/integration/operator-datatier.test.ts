@@ -7,10 +7,12 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startOdooDatabaseListDouble, type OdooDouble } from '../support/odoo-database-list-double.js';
 import { freePort, postgresPrereq, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { s3Prereq, startS3, type S3Server } from '../support/s3-server.js';
 import { describeCluster, freshNamespace } from './helpers.js';
 import { adminRest, conditionOf, createRd, installOperatorPrereqs, smallSpec, startOperator, stopAndClean, waitForCondition, type RunningOperator } from './operator-support.js';
 
 const skip = postgresPrereq();
+const skipS3 = s3Prereq();
 
 async function createSecret(ns: string, name: string, data: Record<string, string>): Promise<void> {
   const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
@@ -22,8 +24,15 @@ describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
   let hostssl: PostgresServer | undefined;
   let tlsOff: PostgresServer | undefined;
   let odoo: OdooDouble | undefined;
+  let s3: S3Server | undefined;
   beforeAll(async () => {
     odoo = await startOdooDatabaseListDouble();
+    if (!skipS3) {
+      s3 = await startS3();
+      await s3.createBucket('documents');
+      await s3.createBucket('logos');
+      await s3.makePublic('logos');
+    }
     if (skip) return;
     await installOperatorPrereqs();
     hostssl = await startPostgres({ tls: true, hba: 'hostssl all all 127.0.0.1/32 scram-sha-256' });
@@ -31,6 +40,7 @@ describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
   }, 180_000);
   afterAll(async () => {
     await odoo?.close();
+    s3?.stop();
     hostssl?.stop();
     tlsOff?.stop();
   });
@@ -100,5 +110,18 @@ describeCluster('operator: DatabaseTLS against real PostgreSQL', () => {
     const on = await waitForCondition(ns, 'sr2', 'OdooDatabaseManagerDisabled', 'False', 'DatabaseManagerEnabled');
     expect(conditionOf(on, 'Ready')?.message).toContain('OdooDatabaseManagerDisabled=False (DatabaseManagerEnabled)');
     expect(odoo!.requests.every((r) => r.method === 'POST' && r.path === '/web/database/list')).toBe(true);
+  });
+
+  it.skipIf(skipS3 !== undefined)('the attachments probe against a real S3 server: AttachmentsPrivate True for the private bucket, PubliclyListable and BucketNotFound otherwise', async () => {
+    const ns = await freshNamespace();
+    op = await startOperator([ns]);
+    const probe = (bucket: string): Record<string, unknown> => ({ dataTier: { probes: { intervalSeconds: 30, timeoutSeconds: 3, attachments: { endpoint: s3!.endpoint, bucket } } } });
+    await createRd(ns, 'sr', smallSpec(probe('documents')));
+    await createRd(ns, 'sr2', smallSpec({ release: 'sr2', ...probe('logos') }));
+    await createRd(ns, 'sr3', smallSpec({ release: 'sr3', ...probe('no-such-bucket') }));
+    const priv = await waitForCondition(ns, 'sr', 'AttachmentsPrivate', 'True', 'AnonymousDenied');
+    expect(conditionOf(priv, 'AttachmentsPrivate')?.message).toBe(`S3 ${s3!.endpoint} bucket "documents": anonymous list refused (AccessDenied)`);
+    await waitForCondition(ns, 'sr2', 'AttachmentsPrivate', 'False', 'PubliclyListable');
+    await waitForCondition(ns, 'sr3', 'AttachmentsPrivate', 'False', 'BucketNotFound');
   });
 });
