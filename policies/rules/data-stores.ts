@@ -1,6 +1,6 @@
 /**
  * The data tier as the ODOO, PG and S3 rules see it: the containers that run Odoo, PostgreSQL or
- * MinIO (by image, or by the Bitnami environment variables their images read), each with its
+ * MinIO (by image; Odoo also by the Bitnami variables its image reads), each with its
  * environment (literal, from ConfigMaps, or only the name when it comes from a Secret) and its
  * command line, and the settings files (odoo.conf, pg_hba.conf) held in ConfigMaps. Pure.
  */
@@ -27,12 +27,8 @@ export interface StoreContainer {
   readonly argv: readonly string[];
 }
 
-/** Variables only the Bitnami images of each store read (bitnami/containers: odoo-env.sh, postgresql-env.sh, minio-env.sh). */
-const BITNAMI_ENV: Readonly<Record<StoreKind, RegExp>> = {
-  odoo: /^ODOO_(DATABASE_HOST|DATABASE_NAME|DATABASE_USER|PASSWORD|EMAIL|LIST_DB|LOAD_DEMO_DATA|SKIP_BOOTSTRAP)$/,
-  postgresql: /^POSTGRESQL_(PORT_NUMBER|VOLUME_DIR|ENABLE_TLS|PASSWORD|POSTGRES_PASSWORD|DATABASE)$/,
-  minio: /^MINIO_(SCHEME|ROOT_USER|ROOT_PASSWORD|BROWSER|DEFAULT_BUCKETS|CONSOLE_PORT_NUMBER)$/,
-};
+/** Variables only the Bitnami Odoo image reads (bitnami/containers bitnami/odoo/*: odoo-env.sh). */
+const BITNAMI_ENV = { odoo: /^ODOO_(DATABASE_HOST|DATABASE_NAME|DATABASE_USER|PASSWORD|EMAIL|LIST_DB|LOAD_DEMO_DATA|SKIP_BOOTSTRAP)$/ } as const;
 
 /** Image repositories (imageRepository form) of each store. Client images (minio-client, postgres-exporter) are not servers. */
 const IMAGE: Readonly<Record<StoreKind, RegExp>> = {
@@ -41,12 +37,14 @@ const IMAGE: Readonly<Record<StoreKind, RegExp>> = {
   minio: /(^|\/)minio$/,
 };
 
+/**
+ * By image; Odoo also by its Bitnami variables (OpenG2P builds Odoo images under its own names).
+ * PostgreSQL and MinIO only by image: their clients carry POSTGRESQL_* / MINIO_* variables too.
+ */
 function kindOf(image: string, env: ReadonlyMap<string, EnvEntry>): StoreKind | undefined {
   const repo = imageRepository(image);
-  for (const kind of ['odoo', 'postgresql', 'minio'] as const) {
-    if (IMAGE[kind].test(repo) || [...env.keys()].some((n) => BITNAMI_ENV[kind].test(n))) return kind;
-  }
-  return undefined;
+  if (IMAGE.odoo.test(repo) || [...env.keys()].some((n) => BITNAMI_ENV.odoo.test(n))) return 'odoo';
+  return (['postgresql', 'minio'] as const).find((kind) => IMAGE[kind].test(repo));
 }
 
 /** Every running container (not init containers, not Helm hooks) of an Odoo, PostgreSQL or MinIO server. */

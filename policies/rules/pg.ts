@@ -8,7 +8,9 @@
  * 21.1 "The pg_hba.conf File" (host matches TLS and plain connections, hostssl TLS only) and 21.5
  * "Password Authentication" (md5 uses SCRAM for SCRAM-stored passwords; password sends it in clear).
  */
+import { str } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
+import { imageRepository } from '../index/personal-data.js';
 import type { Finding, Rule } from '../types.js';
 import { configFiles, mountedConfigMaps, storeContainers, type SettingsFile, type StoreContainer } from './data-stores.js';
 import { defineRule, findingOf, NSA } from './util.js';
@@ -46,7 +48,8 @@ const isHba = (key: string): boolean => /pg_hba/i.test(key);
 
 /** A Bitnami PostgreSQL server that mounts no ConfigMap with a pg_hba.conf key runs with the file its image generates. */
 function generatesHba(index: ObjectIndex, s: StoreContainer): boolean {
-  if (![...s.env.keys()].some((n) => n.startsWith('POSTGRESQL_'))) return false;
+  // The server image itself (a client with POSTGRESQL_* variables is no server), configured the Bitnami way.
+  if (!/(^|\/)postgresql$/.test(imageRepository(str(s.container.container.image) ?? '')) || ![...s.env.keys()].some((n) => n.startsWith('POSTGRESQL_'))) return false;
   return !mountedConfigMaps(s.workload).some((name) => Object.keys(index.get('ConfigMap', s.workload.namespace, name)?.data ?? {}).some((k) => /pg_hba/i.test(k)));
 }
 

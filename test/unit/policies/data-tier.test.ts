@@ -113,6 +113,7 @@ const table: Record<string, Case[]> = {
       expect: [{ severity: 'high', message: 'StatefulSet sr/sr-postgresql container "postgresql" mounts no pg_hba.conf: the Bitnami image generates "host all all 0.0.0.0/0 md5" and "host all all ::/0 md5", which accept plaintext connections from anywhere', at: '- name: postgresql' }] },
     { name: 'raises it when the database holds personal data', yaml: postgres(undefined, PERSONAL),
       expect: [{ severity: 'critical', message: 'StatefulSet sr/sr-postgresql container "postgresql" mounts no pg_hba.conf: the Bitnami image generates "host all all 0.0.0.0/0 md5" and "host all all ::/0 md5", which accept plaintext connections from anywhere', at: '- name: postgresql' }] },
+    { name: 'ignores a client that reads POSTGRESQL_* variables (not the server image)', yaml: deployment('app', { POSTGRESQL_PASSWORD: 'x', POSTGRESQL_PORT_NUMBER: '5432' }, { image: 'example/app:1' }), expect: [] },
     { name: 'passes the overlay\'s hostssl pg_hba.conf mounted from a ConfigMap (loopback host records are fine)', yaml: postgres('sr-postgresql-configuration') + cm('sr-postgresql-configuration', 'pg_hba.conf', HBA_GOOD), expect: [] },
     { name: 'fails host records for remote addresses in a pg_hba.conf', yaml: postgres('pg') + cm('pg', 'pg_hba.conf', 'host all all 10.0.0.0/8 scram-sha-256\nhostssl all all 0.0.0.0/0 scram-sha-256\nhostnossl all all 192.168.1.0 255.255.255.0 scram-sha-256'),
       expect: [{ severity: 'high', message: 'ConfigMap sr/pg key "pg_hba.conf" lets remote clients connect without TLS: "host all all 10.0.0.0/8 scram-sha-256", "hostnossl all all 192.168.1.0 255.255.255.0 scram-sha-256"', at: 'pg_hba.conf' }] },
@@ -134,6 +135,7 @@ const table: Record<string, Case[]> = {
     { name: 'fails MINIO_SCHEME=http (SR 1.3.1)', yaml: minio({ MINIO_SCHEME: 'http' }), expect: [{ severity: 'high', message: `${M} serves the S3 API without TLS (env MINIO_SCHEME=http)`, at: '- name: MINIO_SCHEME' }] },
     { name: 'fails MINIO_SCHEME unset (the Bitnami default http)', yaml: minio({}), expect: [{ severity: 'high', message: `${M} serves the S3 API without TLS (leaves MINIO_SCHEME unset (the Bitnami default http))`, at: '- name: minio' }] },
     { name: 'passes MINIO_SCHEME=https (tls.enabled)', yaml: minio({ MINIO_SCHEME: 'https' }), expect: [] },
+    { name: 'ignores a client of MinIO that carries MINIO_* variables', yaml: deployment('uploader', { MINIO_ROOT_USER: 'x', MINIO_SCHEME: 'http' }, { image: 'example/uploader:1' }), expect: [] },
     { name: 'ignores the MinIO client image', yaml: deployment('mc', { MC_HOST_local: 'http://x' }, { image: 'docker.io/bitnami/minio-client:2024' }), expect: [] },
   ],
   [MINIO_NO_SSE]: [
