@@ -13,6 +13,10 @@ export const ConditionType = {
   KeyManagerConfigured: 'KeyManagerConfigured',
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
+  // Data tier probes (operator/datatier/): DatabaseTLS, OdooDatabaseManagerDisabled, AttachmentsPrivate.
+  DatabaseTLS: 'DatabaseTLS',
+  OdooDatabaseManagerDisabled: 'OdooDatabaseManagerDisabled',
+  AttachmentsPrivate: 'AttachmentsPrivate',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -61,6 +65,24 @@ export const Reason = {
   KeyManagerError: 'KeyManagerError',
   Unreachable: 'Unreachable',
   TLSError: 'TLSError',
+  // DatabaseTLS (also Unreachable)
+  TLSVerified: 'TLSVerified',
+  DatabaseTLSOff: 'DatabaseTLSOff',
+  CertificateInvalid: 'CertificateInvalid',
+  PlaintextAccepted: 'PlaintextAccepted',
+  ProbeTimeout: 'ProbeTimeout',
+  DatabaseProtocolError: 'DatabaseProtocolError',
+  // OdooDatabaseManagerDisabled (also ProbeTimeout, Unreachable, CertificateInvalid)
+  DatabaseManagerRefused: 'DatabaseManagerRefused',
+  DatabaseManagerEnabled: 'DatabaseManagerEnabled',
+  NotOdoo: 'NotOdoo',
+  OdooError: 'OdooError',
+  // AttachmentsPrivate (also ProbeTimeout, Unreachable, CertificateInvalid)
+  AnonymousDenied: 'AnonymousDenied',
+  PubliclyListable: 'PubliclyListable',
+  PubliclyReadable: 'PubliclyReadable',
+  BucketNotFound: 'BucketNotFound',
+  S3Error: 'S3Error',
   // AuditPassed
   NoFindings: 'NoFindings',
   Findings: 'Findings',
@@ -121,6 +143,9 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.SecretsValid,
   ConditionType.KeyManagerConfigured,
   ConditionType.KeyManagerReachable,
+  ConditionType.DatabaseTLS,
+  ConditionType.OdooDatabaseManagerDisabled,
+  ConditionType.AttachmentsPrivate,
   ConditionType.AuditPassed,
 ];
 

@@ -217,7 +217,7 @@ export function statusSchema(): Json {
       conditions: {
         type: 'array',
         maxItems: 32,
-        description: 'Ready (summary) plus SpecValid, MeshPolicyApplied, NetworkPolicyApplied, GatewayReady, SecretsValid, KeyManagerConfigured, KeyManagerReachable, AuditPassed.',
+        description: 'Ready (summary) plus SpecValid, MeshPolicyApplied, NetworkPolicyApplied, GatewayReady, SecretsValid, KeyManagerConfigured, KeyManagerReachable, DatabaseTLS, OdooDatabaseManagerDisabled and AttachmentsPrivate (spec.dataTier.probes), AuditPassed.',
         items: conditionSchema,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],

@@ -7,6 +7,7 @@ import type { RandomBytes } from '../charts-src/wireguard/keys.js';
 import { applyAndPrune, cleanup, withOwnerReference, type ApplyOutcome } from './apply.js';
 import { ConditionType, mergeConditions, readyCondition, Reason, type ConditionResult } from './conditions.js';
 import { objectKey, rvOlder, type AppliedMemo } from './diff.js';
+import { dataTierConditions, dataTierSecretNames, probeKey, type DataTierProbes, type ProbeCacheEntry } from './datatier/probes.js';
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
@@ -46,7 +47,9 @@ export interface ReconcileDeps {
   readonly audit?: (objects: readonly KubeObject[], spec: RegistrySpec) => ConditionResult;
   readonly randomBytes?: RandomBytes;
   /** Probe results per RegistryDeployment, kept between reconciles (in memory). */
-  readonly probeCache: Map<string, { at: number; inputs: string; result: ConditionResult }>;
+  readonly probeCache: Map<string, ProbeCacheEntry>;
+  /** Live data-tier probes (spec.dataTier.probes; real network); absent: they report ProbeDisabled. */
+  readonly dataTierProbes?: DataTierProbes;
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
   readonly missingCrdRetryMs?: number;
   /**
@@ -132,6 +135,7 @@ async function handleDeletion(deps: ReconcileDeps, rd: RegistryObject, ownerKey:
   deps.log.info({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, removed }, 'children removed; releasing the finalizer');
   await deps.port.setFinalizers(rd, rd.metadata.finalizers.filter((f) => f !== FINALIZER));
   deps.probeCache.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
+  for (const p of ['database', 'odoo', 'attachments'] as const) deps.probeCache.delete(probeKey(`${rd.metadata.namespace}/${rd.metadata.name}`, p));
   deps.written?.delete(`${rd.metadata.namespace}/${rd.metadata.name}`);
   return { outcome: 'gone' };
 }
@@ -149,6 +153,7 @@ async function gatherSecrets(port: ClusterPort, spec: RegistrySpec): Promise<Map
   const names = new Set(spec.secrets.map((s) => s.name));
   if (spec.keyManager) names.add(spec.keyManager.clientSecretRef.name);
   if (spec.keyManager?.probe.caSecretRef) names.add(spec.keyManager.probe.caSecretRef.name);
+  for (const n of dataTierSecretNames(spec)) names.add(n);
   const facts = new Map<string, SecretFacts>();
   for (const name of [...names].sort()) facts.set(name, await port.getSecret(spec.namespace, name));
   return facts;
@@ -262,11 +267,13 @@ async function check(deps: ReconcileDeps, rd: RegistryObject, spec: RegistrySpec
   if (configured) results.push(configured);
   const reach = await keyManagerReachable(deps, key, spec, secretFacts, configured);
   if (reach.condition) results.push(reach.condition);
+  const dataTier = await dataTierConditions({ probes: deps.dataTierProbes, cache: deps.probeCache, now: deps.clock() }, key, spec, secretFacts);
+  results.push(...dataTier.conditions);
   if (deps.audit) results.push(deps.audit(auditObjects(deps.memo, desired, outcome), spec));
   const wireguard = gateway && gatewayStatus(gateway);
   return {
     results,
-    requeueAfterMs: minDefined(reach.requeueAfterMs, secrets.condition.status === 'False' ? (deps.secretsRetryMs ?? 60_000) : undefined),
+    requeueAfterMs: minDefined(reach.requeueAfterMs, dataTier.requeueAfterMs, secrets.condition.status === 'False' ? (deps.secretsRetryMs ?? 60_000) : undefined),
     extra: {
       mtlsMode: spec.mesh.mtlsMode, flows: spec.flows.length, secrets: secrets.summary,
       keyManager: reach.condition?.reason ?? configured?.reason ?? 'None', children: desired.length,

@@ -11,6 +11,9 @@ import type { ConditionResult } from './conditions.js';
 import { auditCondition } from './audit.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { AppliedMemo } from './diff.js';
+import { probeAttachments } from './datatier/attachments.js';
+import { probeDatabaseTls } from './datatier/database-tls.js';
+import { probeOdooDatabaseManager } from './datatier/odoo-db-manager.js';
 import { probeKeyManager } from './keymanager/probe.js';
 import { OWNED_KINDS, type KindInfo } from './kinds.js';
 import { KubeAdapter } from './kube/adapter.js';
@@ -127,7 +130,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       log,
       probeCache: new Map(),
       written: new Map(),
-      ...(options.probe === false ? {} : { probe: probeKeyManager }),
+      ...(options.probe === false ? {} : { probe: probeKeyManager, dataTierProbes: { database: probeDatabaseTls, odoo: probeOdooDatabaseManager, attachments: probeAttachments } }),
       ...(options.audit === false ? {} : { audit: options.audit ?? ((objects, spec) => auditCondition(objects, spec, clock())) }),
       ...defined({ randomBytes: options.randomBytes, missingCrdRetryMs: options.missingCrdRetryMs, secretsRetryMs: options.secretsRetryMs }),
     },

@@ -1,4 +1,5 @@
 export * from './schema.js';
+export * from './data-tier.js';
 export * from './issues.js';
 export { parseRegistrySpec, type ParseResult } from './parse.js';
 export { helmValuesOverlays, presets } from './presets/index.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dnsSubdomainName, hostName, labelMap } from './kube-names.js';
 import { wireguardSchema } from './wireguard.js';
+import { dataTierSchema } from './data-tier.js';
 
 /**
  * The RegistryDeployment spec: the one source of truth for the CR's spec, the `ward synth -f` input
@@ -160,6 +161,7 @@ export const registrySpecSchema = z.strictObject({
     wireguard: wireguardSchema.optional(),
     secrets: z.array(secretRequirementSchema).default([]).describe('Secrets the stack depends on and their strength rules.'),
     keyManager: keyManagerSchema.optional(),
+    dataTier: dataTierSchema.optional(),
   })
   .describe('A registry stack holding personal data, hardened by ward.');
 

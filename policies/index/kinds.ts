@@ -16,6 +16,8 @@ export const KNOWN_KINDS: ReadonlySet<string> = new Set([
   'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'RegistryDeployment',
   // Read and found to carry nothing the rules audit (storage requests, disruption budgets): not "unknown".
   'PersistentVolumeClaim', 'PodDisruptionBudget',
+  // Read by WARD-REST-001 (the encryption at rest of personal-data volumes).
+  'StorageClass',
   // Clients of other operators whose TLS settings WARD-TLS-003 audits: the logging operator's outputs
   // (ssl_verify; SR 1.3.1 templates/logging/opensearch/output.yaml) and prometheus-operator's
   // scrape configurations (tlsConfig.insecureSkipVerify).

@@ -9,8 +9,12 @@ import { flowRules } from './flow.js';
 import { kmRules } from './km.js';
 import { mtlsRules } from './mtls.js';
 import { netRules } from './net.js';
+import { odooRules } from './odoo.js';
+import { pgRules } from './pg.js';
 import { podRules } from './pod.js';
 import { rbacRules } from './rbac.js';
+import { restRules } from './rest.js';
+import { minioRules } from './minio.js';
 import { secDefaultRules } from './sec-defaults.js';
 import { secRules } from './sec.js';
 import { tlsRules } from './tls.js';
@@ -31,6 +35,10 @@ const catalogue: readonly Rule[] = [
   ...wireguardRules,
   ...flowRules,
   ...apiRules,
+  ...odooRules,
+  ...pgRules,
+  ...minioRules,
+  ...restRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 

@@ -118,7 +118,7 @@ describe.skipIf(!kubeconfigPath || typeof prereq === 'string')('the real OpenG2P
     const admin = adminRest();
     // The Secrets the overlay points the chart at (ward synth --helm-values lists them at the top of the file).
     const clientSecrets = [...readFileSync(join(dir, 'ward-values.yaml'), 'utf8').matchAll(/^#\s+- ([a-z0-9-]+) \(key ([a-z_]+)\)/gm)].map((m) => [m[1]!, m[2]!] as const);
-    expect(clientSecrets.map(([n]) => n).sort()).toEqual(['openg2p-sr-minio-sr', 'openg2p-sr-sr']);
+    expect(clientSecrets.map(([n]) => n).sort()).toEqual(['openg2p-sr-minio-kms-sr', 'openg2p-sr-minio-sr', 'openg2p-sr-sr']);
     for (const [name, key] of clientSecrets) {
       await admin.apply(`/api/v1/namespaces/${SR_NAMESPACE}/secrets/${name}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: SR_NAMESPACE }, stringData: { [key]: strong(name, key) } }, 'ward-test');
     }
