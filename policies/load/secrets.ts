@@ -2,6 +2,7 @@
  * Secrets are reduced to names, keys and weakness facts here, in the loader: their values never
  * reach the index, the rules, a finding or a report.
  */
+import { X509Certificate } from 'node:crypto';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { documentedDefault } from '../known-defaults.js';
 import { isCredentialKey, isDefaultAdminUser, isKnownDefault, namesCredential, userPasswordPairs } from '../secret-strength.js';
@@ -59,6 +60,26 @@ function factsOf(secretName: string, values: ReadonlyMap<string, string>): Facts
   return facts;
 }
 
+/** Keys holding public certificates (Istio credential Secrets: tls.crt, ca.crt; generic: cacert). */
+const CERTIFICATE_KEY = /(^|\.)crt$|^cacert$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** The subject and expiry of the first certificate of each certificate key; values that do not parse are skipped. */
+function certificatesOf(values: ReadonlyMap<string, string>): { key: string; subject: string; notAfter: string }[] {
+  const out: { key: string; subject: string; notAfter: string }[] = [];
+  for (const [key, value] of values) {
+    const pem = CERTIFICATE_KEY.test(key) ? PEM_CERTIFICATE.exec(value)?.[0] : undefined;
+    if (pem === undefined) continue;
+    try {
+      const cert = new X509Certificate(pem);
+      out.push({ key, subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo).toISOString() });
+    } catch {
+      // not a certificate: nothing to report about its expiry
+    }
+  }
+  return out;
+}
+
 /** Computes the facts of a Secret and returns a copy whose values are replaced by a marker. */
 export function redactSecret(obj: KubeObject): { object: KubeObject; facts: SecretFacts } {
   const keys: string[] = [];
@@ -78,5 +99,6 @@ export function redactSecret(obj: KubeObject): { object: KubeObject; facts: Secr
     redacted[field] = out;
   }
   const { weak, defaults, sameAsUser } = factsOf(typeof obj.metadata.name === 'string' ? obj.metadata.name : '', values);
-  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}) } };
+  const certificates = certificatesOf(values);
+  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}), ...(certificates.length ? { certificates } : {}) } };
 }

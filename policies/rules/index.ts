@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../types.js';
 import { authzRules } from './authz.js';
+import { edgeRules } from './edge.js';
 import { flowRules } from './flow.js';
 import { kmRules } from './km.js';
 import { mtlsRules } from './mtls.js';
@@ -29,6 +30,7 @@ const catalogue: readonly Rule[] = [
   ...waiverRules,
   ...wireguardRules,
   ...flowRules,
+  ...edgeRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 
