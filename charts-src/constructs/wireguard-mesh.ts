@@ -82,6 +82,22 @@ function server(p: AdminGatewayPort, hosts: readonly string[], clientCredential:
   return { port: { number: p.port, name: `https-admin-${String(p.port)}`, protocol: 'HTTPS' }, hosts: [...hosts], tls: { mode: 'SIMPLE', credentialName: p.credentialName } };
 }
 
+/**
+ * Response headers on ward's routes: no MIME sniffing, no framing by other sites, no full referrer to
+ * other origins, a report-only Content-Security-Policy (frame-ancestors) to learn from before
+ * enforcing one; Strict-Transport-Security only where the gateway serves HTTPS (browsers ignore it on
+ * plain HTTP). Sources in docs/edge.md.
+ */
+export function securityHeaders(https: boolean): Record<string, string> {
+  return {
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'content-security-policy-report-only': "frame-ancestors 'self'",
+  };
+}
+
 function tcp(ports: readonly number[]): NetworkPolicyPort[] {
   return ports.map((p) => ({ protocol: 'TCP', port: IntOrString.fromNumber(p) }));
 }
@@ -144,7 +160,7 @@ export class AdminMeshAccess extends Construct {
         spec: {
           hosts: [r.route.host],
           gateways: [`${gw.namespace}/${ADMIN_GATEWAY_NAME}`],
-          http: [{ route: [{ destination: { host: `${service}.${r.namespace}.svc.cluster.local`, port: { number: r.route.servicePort ?? r.route.port } } }] }],
+          http: [{ route: [{ destination: { host: `${service}.${r.namespace}.svc.cluster.local`, port: { number: r.route.servicePort ?? r.route.port } } }], headers: { response: { set: securityHeaders(!plain) } } }],
         },
       });
     }

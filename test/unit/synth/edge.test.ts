@@ -97,7 +97,13 @@ describe('the admin gateway with client certificates', () => {
     const gw = get(objects, 'Gateway', 'istio-system', 'ward-admin');
     expect((gw.spec as { servers: unknown[] }).servers).toEqual([{ port: { number: 80, name: 'https-admin-80', protocol: 'HTTPS' }, hosts: ['minio-console.internal', 'registry-admin.internal'], tls: { mode: 'MUTUAL', credentialName: 'ward-admin-clients' } }]);
     expect(gw.metadata.annotations).toBeUndefined();
-    expect(get(objects, 'VirtualService', 'dev', 'admin-registry-admin-internal').metadata.annotations).toBeUndefined();
+    const vs = get(objects, 'VirtualService', 'dev', 'admin-registry-admin-internal');
+    expect(vs.metadata.annotations).toBeUndefined();
+    // HTTPS now: the route sets HSTS along with the other security headers.
+    expect((vs.spec as { http: { headers: unknown }[] }).http[0]?.headers).toEqual({ response: { set: {
+      'strict-transport-security': 'max-age=31536000; includeSubDomains', 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'strict-origin-when-cross-origin', 'content-security-policy-report-only': "frame-ancestors 'self'",
+    } } });
   });
   it('without them the admin routes carry the WireGuard waiver of WARD-EDGE-001', () => {
     const vs = get(synth(published()), 'VirtualService', 'dev', 'admin-registry-admin-internal');
