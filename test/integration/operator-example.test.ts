@@ -39,6 +39,9 @@ describeCluster('operator: the OpenG2P example', () => {
     const { name, namespace: ns } = example.metadata;
     const admin = adminRest();
     await admin.apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'ward-test');
+    // Istio's own namespace, as on any cluster with Istio: the preset's admin-path DENY for the public
+    // ingress gateway lives there (docs/edge.md).
+    await admin.apply('/api/v1/namespaces/istio-system', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }, 'ward-test');
     for (const [secret, keys] of Object.entries(SECRETS)) {
       const data = Object.fromEntries(keys.map((k, i) => [k, Buffer.from(`Zq${String(i)}x8Vt3Lm9Pw2Rk7Hs4Nd6Fb1Gc5Jy0${k}`).toString('base64')]));
       await admin.apply(`/api/v1/namespaces/${ns}/secrets/${secret}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: ns }, data }, 'ward-test');
