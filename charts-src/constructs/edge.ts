@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, type AuthorizationPolicySpecRules } from '../imports/security.istio.io.js';
 import type { Component, ExposureAuth, JwtIssuer, RegistrySpec } from '../model/index.js';
-import { compareStrings, labelValue, localComponents, principal } from './common.js';
+import { compareStrings, exposedPort, labelValue, localComponents, principal } from './common.js';
+import { securityHeaders } from './wireguard-mesh.js';
 
 /**
  * Edge controls of published components (issue 13; Istio facts and sources in docs/edge.md):
@@ -13,6 +14,10 @@ import { compareStrings, labelValue, localComponents, principal } from './common
  *   gateway itself): the admin paths on the component's hosts, refused at the edge; from outside
  *   `allowedSources` only, when they are given (remote address: X-Forwarded-For as far as
  *   `mesh.ingress.trustedProxies` says).
+ * - VirtualService `public-<component>` when `exposure.route` is set (ward owns the public route):
+ *   admin query parameters (`debug`) and admin paths answered 403 before the route (not with
+ *   `allowedSources`: the gateway DENY lets those ranges through, a route cannot tell them apart),
+ *   `/` redirected when asked, then the route with the security response headers (HSTS included).
  * - RequestAuthentication `jwt-<component>` for components with `exposure.auth`: which issuers,
  *   keys, audiences and token locations are accepted. It only rejects bad tokens; the ALLOW rules of
  *   mesh.ts (`allowRules`) add `requestPrincipals` and the claim conditions, which make the token
@@ -65,6 +70,20 @@ function hostForms(hosts: readonly string[]): string[] {
   return hosts.flatMap((h) => [h, `${h}:*`]);
 }
 
+/**
+ * The 403 entries in front of a public route: a query-parameter match per admin parameter (any value,
+ * present: `regex: ".*"`; istio/api networking/v1alpha3/virtual_service.proto HTTPMatchRequest
+ * query_params) and the admin paths (prefix or exact). None with allowedSources (see above).
+ */
+export function adminRouteEntries(c: Component): Record<string, unknown>[] {
+  const admin = c.exposure.adminPaths;
+  if (admin === undefined || (c.exposure.allowedSources ?? []).length > 0) return [];
+  const out: Record<string, unknown>[] = [];
+  if (admin.queryParams.length > 0) out.push({ name: 'admin-query', match: admin.queryParams.map((q) => ({ queryParams: { [q]: { regex: '.*' } } })), directResponse: { status: 403 } });
+  if (admin.paths.length > 0) out.push({ name: 'admin-paths', match: admin.paths.map((p) => ({ uri: p.endsWith('*') ? { prefix: p.slice(0, -1) } : { exact: p } })), directResponse: { status: 403 } });
+  return out;
+}
+
 export class EdgeControls extends Construct {
   constructor(scope: Construct, id: string, props: EdgeControlsProps) {
     super(scope, id);
@@ -73,6 +92,7 @@ export class EdgeControls extends Construct {
       const admin = c.exposure.adminPaths;
       if (admin !== undefined && admin.paths.length > 0 && c.exposure.type === 'ingress') this.adminPaths(spec, c, admin.paths, admin.reason);
       if (c.exposure.auth !== undefined) this.requestAuthentication(spec, c, c.exposure.auth);
+      if (c.exposure.route !== undefined && c.exposure.type === 'ingress') this.publicRoute(spec, c);
     }
   }
 
@@ -98,6 +118,31 @@ export class EdgeControls extends Construct {
         annotations: { ...annotations, ...(sources.length > 0 && trusted !== undefined ? { [TRUSTED_PROXIES_ANNOTATION]: String(trusted) } : {}) },
       },
       spec: { action: AuthorizationPolicySpecAction.DENY, selector: { matchLabels: { ...gw.selector } }, rules: [gatewayRule] },
+    });
+  }
+
+  private publicRoute(spec: RegistrySpec, c: Component): void {
+    const route = c.exposure.route;
+    const port = route?.servicePort ?? exposedPort(c)?.port;
+    if (route === undefined || port === undefined) return;
+    const service = route.service ?? `${spec.release}-${c.name}`;
+    new ApiObject(this, `public-${c.name}`, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: labelValue(`public-${c.name}`), namespace: spec.namespace },
+      spec: {
+        hosts: [...c.exposure.hosts],
+        gateways: [route.gateway],
+        http: [
+          ...adminRouteEntries(c),
+          ...(route.rootRedirect !== undefined ? [{ name: 'root', match: [{ uri: { exact: '/' } }], redirect: { uri: route.rootRedirect } }] : []),
+          {
+            name: 'public',
+            route: [{ destination: { host: `${service}.${spec.namespace}.svc.cluster.local`, port: { number: port } } }],
+            headers: { request: { set: { 'x-forwarded-proto': 'https' } }, response: { set: securityHeaders(true) } },
+          },
+        ],
+      },
     });
   }
 

@@ -28,6 +28,11 @@ function adminPathIssues(c: Component, at: Path): SpecIssue[] {
   return out;
 }
 
+function routeIssues(c: Component, at: Path): SpecIssue[] {
+  if (c.exposure.route === undefined || c.exposure.type === 'ingress') return [];
+  return [{ code: IssueCode.MissingDependency, path: [...at, 'exposure', 'route'], message: `component "${c.name}" is not published (exposure.type "${c.exposure.type}"): a public route needs exposure.type ingress and its hosts` }];
+}
+
 function allowedSourceIssues(spec: RegistrySpec, c: Component, at: Path): SpecIssue[] {
   if ((c.exposure.allowedSources ?? []).length === 0) return [];
   const out = (c.exposure.allowedSources ?? []).flatMap((s, j) => cidrIssues(s, [...at, 'exposure', 'allowedSources', j]));
@@ -105,7 +110,7 @@ function adminAccessIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
 export function edgeIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const perComponent = spec.components.flatMap((c, i) => {
     const at = [...prefix, 'components', i];
-    return [...adminPathIssues(c, at), ...allowedSourceIssues(spec, c, at), ...authIssues(c, c.exposure.auth, at)];
+    return [...adminPathIssues(c, at), ...routeIssues(c, at), ...allowedSourceIssues(spec, c, at), ...authIssues(c, c.exposure.auth, at)];
   });
   return [...perComponent, ...hostOverlapIssues(spec, prefix), ...adminAccessIssues(spec, prefix)];
 }

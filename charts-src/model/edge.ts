@@ -59,6 +59,16 @@ export const exposureAuthSchema = z.strictObject({
   })
   .describe('OIDC tokens this component requires: a RequestAuthentication plus ALLOW rules requiring a request principal (a RequestAuthentication alone lets requests without a token through).');
 
+const label = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: 'must be a DNS-1123 label such as sr-odoo' });
+
+export const publicRouteSchema = z.strictObject({
+    gateway: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a Gateway as "name" (the component\'s namespace) or "namespace/name", e.g. istio-system/public' }).describe('The Istio Gateway the public route binds to: "name" in the component\'s namespace (the SR chart\'s "internal") or "namespace/name".'),
+    service: label.optional().describe('Kubernetes Service of the component; defaults to "<release>-<component>".'),
+    servicePort: z.number().int().min(1).max(65535).optional().describe('Service port; defaults to exposure.port.'),
+    rootRedirect: z.string().regex(/^\/\S*$/, { message: 'must be a path such as /web' }).optional().describe('Redirect "/" to this path (Odoo: /web), as the SR chart\'s own route does.'),
+  })
+  .describe('ward owns the public route (a VirtualService): admin query parameters and paths answered 403 before the route, security response headers on it. Turn the chart\'s own VirtualService off.');
+
 export const meshIngressSchema = z.strictObject({
     trustedProxies: z.number().int().min(0).max(10).optional().describe('Proxies in front of the public ingress gateway that append X-Forwarded-For (OpenG2P\'s Nginx: 1; a cloud load balancer passing the client address: 0). Required with exposure.allowedSources: without it every client looks like the proxy. Set on the gateway as numTrustedProxies (docs/edge.md).'),
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dnsSubdomainName, hostName, labelMap } from './kube-names.js';
-import { adminAccessSchema, adminPathsSchema, exposureAuthSchema, meshIngressSchema } from './edge.js';
+import { adminAccessSchema, adminPathsSchema, exposureAuthSchema, meshIngressSchema, publicRouteSchema } from './edge.js';
 import { wireguardSchema } from './wireguard.js';
 
 /**
@@ -39,6 +39,7 @@ export const exposureSchema = z.strictObject({
     adminPaths: adminPathsSchema.optional(),
     allowedSources: z.array(z.cidrv4({ error: cidrError })).optional().describe('Address ranges (e.g. the office) from which adminPaths may also be used through the public ingress gateway; needs mesh.ingress.trustedProxies. Absent (default): admin paths only through the admin gateway.'),
     auth: exposureAuthSchema.optional(),
+    route: publicRouteSchema.optional(),
   })
   .describe('How the component is reached from outside the namespace.');
 

@@ -14,7 +14,8 @@ import { adminKubeConfig, applyAsAdmin, describeCluster, freshNamespace, waitFor
 
 function edgeSpec(ns: string): KubeObject[] {
   const s = wgSpec({ namespace: `${ns}-vpn`, adminGateway: { namespace: `${ns}-gw`, address: '10.0.0.10/32' } }) as Record<string, unknown> & { components: Record<string, unknown>[] };
-  s.components[0] = { ...s.components[0], exposure: { type: 'ingress', hosts: ['sr.example.org'], adminPaths: { paths: ['/web/database/*', '/xmlrpc/2/db'], queryParams: ['debug'] }, allowedSources: ['198.51.100.0/24'] } };
+  s.components[0] = { ...s.components[0], exposure: { type: 'ingress', hosts: ['sr.example.org'], adminPaths: { paths: ['/web/database/*', '/xmlrpc/2/db'], queryParams: ['debug'] }, route: { gateway: 'internal', rootRedirect: '/web' } } };
+  s.components[2] = { name: 'portal', selector: { app: 'portal' }, serviceAccount: 'portal', ports: [{ name: 'http', port: 8080 }], exposure: { type: 'ingress', hosts: ['portal.example.org'], adminPaths: { paths: ['/admin/*'] }, allowedSources: ['198.51.100.0/24'] } };
   s.components[1] = { ...s.components[1], exposure: { type: 'none', auth: { issuers: [{ issuer: 'https://keycloak.example.org/realms/master', jwksUri: 'http://keycloak.keycloak.svc.cluster.local/realms/master/protocol/openid-connect/certs', audiences: ['sr'], fromCookie: 'Authorization' }], requiredClaims: [{ claim: 'realm_access.roles', values: ['KEYMANAGER_ADMIN'] }], inMesh: true } } };
   const r = parseRegistrySpec({
     ...s, namespace: ns,
@@ -34,7 +35,7 @@ describeCluster('edge objects on a real API server with Istio CRDs', () => {
     const ns = await freshNamespace('ward-edge-it-');
     await adminKubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: `${ns}-gw` } } });
     const objects = edgeSpec(ns);
-    const wanted = [`RequestAuthentication ${ns}/jwt-minio`, `AuthorizationPolicy ${ns}/admin-paths-registry`, `AuthorizationPolicy ${ns}-gw/ward-admin-paths-${ns}-registry`, `AuthorizationPolicy ${ns}/allow-minio`, `Gateway ${ns}-gw/ward-admin`];
+    const wanted = [`VirtualService ${ns}/public-registry`, `AuthorizationPolicy ${ns}-gw/ward-admin-paths-${ns}-portal`, `RequestAuthentication ${ns}/jwt-minio`, `AuthorizationPolicy ${ns}/admin-paths-registry`, `AuthorizationPolicy ${ns}-gw/ward-admin-paths-${ns}-registry`, `AuthorizationPolicy ${ns}/allow-minio`, `Gateway ${ns}-gw/ward-admin`];
     expect(objects.map(key)).toEqual(expect.arrayContaining(wanted));
     for (const o of objects) {
       const stored = await applyAsAdmin(o as KubernetesObject);

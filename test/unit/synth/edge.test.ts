@@ -111,6 +111,49 @@ describe('the admin gateway with client certificates', () => {
   });
 });
 
+describe('a public route owned by ward (exposure.route)', () => {
+  const withRoute = (): RegistrySpecInput => {
+    const s = published() as Record<string, unknown> & { components: Record<string, unknown>[] };
+    const exposure = s.components[0]!.exposure as Record<string, unknown>;
+    s.components[0] = { ...s.components[0], exposure: { ...exposure, adminPaths: { paths: ODOO_PATHS, queryParams: ['debug'] }, route: { gateway: 'internal', service: 'sr-odoo', servicePort: 80, rootRedirect: '/web' } } };
+    return s as RegistrySpecInput;
+  };
+  it('answers the debug parameter and the admin paths 403 before the route, redirects /, and sets the security headers', () => {
+    const vs = get(synth(withRoute()), 'VirtualService', 'dev', 'public-registry');
+    expect(vs.spec).toEqual({
+      hosts: ['sr.example.org'],
+      gateways: ['internal'],
+      http: [
+        { name: 'admin-query', match: [{ queryParams: { debug: { regex: '.*' } } }], directResponse: { status: 403 } },
+        { name: 'admin-paths', match: [{ uri: { prefix: '/web/database/' } }, { uri: { exact: '/xmlrpc/2/db' } }, { uri: { exact: '/xmlrpc/db' } }, { uri: { exact: '/web/become' } }], directResponse: { status: 403 } },
+        { name: 'root', match: [{ uri: { exact: '/' } }], redirect: { uri: '/web' } },
+        { name: 'public', route: [{ destination: { host: 'sr-odoo.dev.svc.cluster.local', port: { number: 80 } } }], headers: { request: { set: { 'x-forwarded-proto': 'https' } }, response: { set: {
+          'strict-transport-security': 'max-age=31536000; includeSubDomains', 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN',
+          'referrer-policy': 'strict-origin-when-cross-origin', 'content-security-policy-report-only': "frame-ancestors 'self'",
+        } } } },
+      ],
+    });
+  });
+  it('passes the strict profile, and next to a real Odoo Deployment and Service WARD-EDGE-001 finds nothing open', () => {
+    const odoo: KubeObject[] = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'sr-odoo', namespace: 'dev' }, spec: { template: { metadata: { labels: { app: 'odoo' } }, spec: { serviceAccountName: 'odoo', containers: [{ name: 'odoo', image: 'openg2p/openg2p-social-registry-odoo-package:1.3.1' }] } } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sr-odoo', namespace: 'dev' }, spec: { selector: { app: 'odoo' }, ports: [{ port: 80, targetPort: 8069 }] } },
+    ];
+    const objects = synth(withRoute());
+    expect(runCheck({ objects, profile: builtinProfile('strict'), now: NOW }).findings.filter((f) => !f.suppressed).map((f) => f.ruleId)).toEqual([]);
+    // Without ward's admin-path DENY only the route's 403 entries stand between the gateway and Odoo: still closed.
+    const routeOnly = objects.filter((o) => !(o.kind === 'AuthorizationPolicy' && o.metadata.name.includes('admin-paths')));
+    expect(runCheck({ objects: [...routeOnly, ...odoo], profile: builtinProfile('strict'), now: NOW }).findings.filter((f) => f.ruleId === 'WARD-EDGE-001' && f.object.name === 'public-registry')).toEqual([]);
+    // And the check does see this route reach Odoo: without the 403 entries it fires.
+    const bare = routeOnly.map((o) => (o.kind === 'VirtualService' && o.metadata.name === 'public-registry' ? { ...o, spec: { ...(o.spec as object), http: (o.spec as { http: { name: string }[] }).http.filter((h) => h.name === 'public') } } : o));
+    expect(runCheck({ objects: [...bare, ...odoo], profile: builtinProfile('strict'), now: NOW }).findings.filter((f) => f.ruleId === 'WARD-EDGE-001').map((f) => f.object.name)).toEqual(['public-registry']);
+  });
+  it('a route on an unpublished component is refused', () => {
+    const r = parseRegistrySpec({ namespace: 'dev', components: [{ name: 'km', selector: { app: 'km' }, serviceAccount: 'km', ports: [{ name: 'http', port: 8088 }], exposure: { type: 'none', route: { gateway: 'internal' } } }] });
+    expect(r.ok ? [] : r.issues).toEqual([{ code: 'missing_dependency', path: ['components', 0, 'exposure', 'route'], message: 'component "km" is not published (exposure.type "none"): a public route needs exposure.type ingress and its hosts' }]);
+  });
+});
+
 describe("ward's edge output passes the strict profile", () => {
   it.each([
     ['admin paths with an admin route', published()],
