@@ -163,13 +163,37 @@ const tokenOptional: Rule = defineRule({
   })),
 });
 
+/** Issuers the RequestAuthentications applying to an ALLOW policy's pods accept (same namespace or root; selector covering the policy's). */
+function issuersFor(index: ObjectIndex, ap: KubeObject): string[] {
+  const ns = ns0(index, ap);
+  const sel = strMap(rec(rec(ap.spec).selector).matchLabels);
+  const ras = index.ofKind('RequestAuthentication').filter((ra) => {
+    const rns = ns0(index, ra);
+    const rsel = strMap(rec(rec(ra.spec).selector).matchLabels);
+    return (rns === ns || rns === index.meshRootNamespace) && Object.entries(rsel).every(([k, v]) => sel[k] === v);
+  });
+  return [...new Set(ras.flatMap((ra) => recs(rec(ra.spec).jwtRules).map((j) => str(j.issuer) ?? '')))].filter((i) => i !== '').sort();
+}
+
+/** ALLOW rules taking requestPrincipals ["*"] where more than one issuer is accepted: any of them will do. */
+function anyIssuerFindings(index: ObjectIndex): Finding[] {
+  return index.ofKind('AuthorizationPolicy').filter((ap) => (str(rec(ap.spec).action) ?? 'ALLOW') === 'ALLOW').flatMap((ap) => {
+    const wildcard = recs(rec(ap.spec).rules).findIndex((r) => recs(r.from).some((f) => strs(rec(f.source).requestPrincipals).includes('*')));
+    const issuers = wildcard < 0 ? [] : issuersFor(index, ap);
+    return issuers.length < 2 ? [] : [findingOf(index, anyAudience, ap, `AuthorizationPolicy ${ns0(index, ap)}/${ap.metadata.name} rule ${String(wildcard)} accepts requestPrincipals ["*"]: a token from any of ${String(issuers.length)} issuers (${issuers.join(', ')}) will do`, { path: ['spec', 'rules', wildcard] })];
+  });
+}
+
 const anyAudience: Rule = defineRule({
   id: EDGE_JWT_ANY_AUDIENCE, title: 'JWT rule accepting any audience or issuer', severity: 'medium',
   rationale: 'Without audiences Istio accepts a token the issuer minted for any client of the realm: a token for the beneficiary portal opens the key manager. requestPrincipals: ["*"] with several issuers accepts a token from any of them.',
   remediation: 'List the audiences the component accepts (jwtRules[].audiences) and name the issuer in requestPrincipals ("<issuer>/*").',
   controls: { nsa: NSA.authz, owasp2025: 'K02' },
-  check: (index) => index.ofKind('RequestAuthentication').flatMap((ra) => recs(rec(ra.spec).jwtRules).flatMap((j, i): Finding[] =>
-    strs(j.audiences).length > 0 ? [] : [findingOf(index, anyAudience, ra, `RequestAuthentication ${ns0(index, ra)}/${ra.metadata.name} jwtRules[${String(i)}] (issuer ${str(j.issuer) ?? '?'}) lists no audiences: a token issued to any client of that issuer is accepted`, { path: ['spec', 'jwtRules', i] })])),
+  check: (index) => [
+    ...index.ofKind('RequestAuthentication').flatMap((ra) => recs(rec(ra.spec).jwtRules).flatMap((j, i): Finding[] =>
+      strs(j.audiences).length > 0 ? [] : [findingOf(index, anyAudience, ra, `RequestAuthentication ${ns0(index, ra)}/${ra.metadata.name} jwtRules[${String(i)}] (issuer ${str(j.issuer) ?? '?'}) lists no audiences: a token issued to any client of that issuer is accepted`, { path: ['spec', 'jwtRules', i] })])),
+    ...anyIssuerFindings(index),
+  ],
 });
 
 /** The credential Secret of a MUTUAL server: in the gateway pods' namespace (the Gateway's when they are not in the input). */

@@ -110,6 +110,9 @@ const table: Record<string, Case[]> = {
     { name: 'passes a rule with audiences', yaml: RA(), expect: [] },
     { name: 'fails a rule without audiences', yaml: RA('    - issuer: https://keycloak.example.org/realms/master'),
       expect: [{ severity: 'medium', message: 'RequestAuthentication sr/jwt-keymanager jwtRules[0] (issuer https://keycloak.example.org/realms/master) lists no audiences: a token issued to any client of that issuer is accepted', at: '- issuer:' }] },
+    { name: 'fails requestPrincipals ["*"] where two issuers are accepted', yaml: RA('    - issuer: https://keycloak.example.org/realms/master\n      audiences: [sr]\n    - issuer: https://esignet.example.org/v1/esignet\n      audiences: [sr]') + KM_ALLOW('{requestPrincipals: ["*"]}'),
+      expect: [{ severity: 'medium', message: 'AuthorizationPolicy sr/allow-keymanager rule 0 accepts requestPrincipals ["*"]: a token from any of 2 issuers (https://esignet.example.org/v1/esignet, https://keycloak.example.org/realms/master) will do', at: '- from: [{source: {requestPrincipals' }] },
+    { name: 'passes requestPrincipals ["*"] with one issuer', yaml: RA() + KM_ALLOW('{requestPrincipals: ["*"]}'), expect: [] },
   ],
   [EDGE.EDGE_MUTUAL_NO_CRL]: [
     { name: 'fails a MUTUAL server whose credential holds no ca.crl', yaml: MUTUAL + SECRET('tls.crt: x, tls.key: y, ca.crt: z'),
