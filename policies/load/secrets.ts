@@ -80,6 +80,30 @@ function certificatesOf(values: ReadonlyMap<string, string>): { key: string; sub
   return out;
 }
 
+const CRL_KEY = /^(ca\.)?crl$/;
+const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]+?)-----END X509 CRL-----/;
+
+/** DER of one SEQUENCE spanning the whole buffer (definite length): the outer shape of a CertificateList. */
+function derSequence(der: Buffer): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1] ?? 0;
+  if (first < 0x80) return 2 + first === der.length;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return false;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + (der[2 + i] ?? 0);
+  return 2 + n + len === der.length;
+}
+
+/** Revocation-list keys whose value is not a PEM X.509 CRL (a fact about the value's form; never the value). */
+function unreadableCrlsOf(values: ReadonlyMap<string, string>): string[] {
+  return [...values].filter(([key, value]) => {
+    if (!CRL_KEY.test(key)) return false;
+    const body = PEM_CRL.exec(value)?.[1];
+    return body === undefined || !derSequence(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+  }).map(([key]) => key);
+}
+
 /** Computes the facts of a Secret and returns a copy whose values are replaced by a marker. */
 export function redactSecret(obj: KubeObject): { object: KubeObject; facts: SecretFacts } {
   const keys: string[] = [];
@@ -100,5 +124,9 @@ export function redactSecret(obj: KubeObject): { object: KubeObject; facts: Secr
   }
   const { weak, defaults, sameAsUser } = factsOf(typeof obj.metadata.name === 'string' ? obj.metadata.name : '', values);
   const certificates = certificatesOf(values);
-  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}), ...(certificates.length ? { certificates } : {}) } };
+  const unreadableCrls = unreadableCrlsOf(values);
+  return {
+    object: redacted as KubeObject,
+    facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}), ...(certificates.length ? { certificates } : {}), ...(unreadableCrls.length ? { unreadableCrls } : {}) },
+  };
 }

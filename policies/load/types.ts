@@ -20,6 +20,8 @@ export interface SecretFacts {
   readonly sameAsUser?: readonly { readonly key: string; readonly userKey: string }[];
   /** Public certificates (`ca.crt`, `tls.crt`, `cacert`): the expiry of the first PEM certificate of each (a public fact; WARD-EDGE-006). */
   readonly certificates?: readonly { readonly key: string; readonly subject: string; readonly notAfter: string }[];
+  /** Revocation-list keys (`ca.crl`, `crl`) whose value is not a PEM X.509 CRL (WARD-EDGE-005). */
+  readonly unreadableCrls?: readonly string[];
 }
 
 export interface LoadedDocument {

@@ -218,9 +218,13 @@ const mutualNoCrl: Rule = defineRule({
   remediation: 'Add the CA\'s CRL as key ca.crl of the credential Secret (ward admin-cert revoke prints the update) and renew it before its nextUpdate.',
   controls: { nsa: NSA.authz, owasp2025: 'K02' },
   check: (index) => mutualServers(index).flatMap(({ gateway, i, credential, secret }): Finding[] => {
-    const keys = secret === undefined ? undefined : (index.secretFacts(secret)?.keys ?? []);
-    if (keys === undefined || keys.includes('ca.crl') || keys.includes('crl')) return [];
-    return [findingOf(index, mutualNoCrl, gateway, `Gateway ${ns0(index, gateway)}/${gateway.metadata.name} server ${String(i)} verifies client certificates (MUTUAL) against Secret ${credential}, which holds no ca.crl: revoked certificates are still accepted`, { path: ['spec', 'servers', i, 'tls'] })];
+    const facts = secret === undefined ? undefined : index.secretFacts(secret);
+    if (facts === undefined) return [];
+    const at = `Gateway ${ns0(index, gateway)}/${gateway.metadata.name} server ${String(i)} verifies client certificates (MUTUAL) against Secret ${credential}`;
+    const bad = facts.unreadableCrls?.[0];
+    if (bad !== undefined) return [findingOf(index, mutualNoCrl, gateway, `${at}, whose ${bad} is not a PEM X.509 CRL: the revocation list cannot be used`, { path: ['spec', 'servers', i, 'tls'] })];
+    if (facts.keys.includes('ca.crl') || facts.keys.includes('crl')) return [];
+    return [findingOf(index, mutualNoCrl, gateway, `${at}, which holds no ca.crl: revoked certificates are still accepted`, { path: ['spec', 'servers', i, 'tls'] })];
   }),
 });
 

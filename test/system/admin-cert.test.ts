@@ -84,6 +84,18 @@ describe.skipIf(skip !== undefined)('ward admin-cert: a real TLS server trusts e
     }
   });
 
+  it('ward check reads the CA and CRL ward wrote as a MUTUAL credential: valid, not expiring, nothing reported', () => {
+    const indent = (f: string): string => readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+    const gateway = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: ward-admin, namespace: istio-system}\nspec:\n  selector: {istio: internal-ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPS}\n      hosts: [registry-admin.internal]\n      tls: {mode: MUTUAL, credentialName: ward-admin-clients}\n';
+    const secret = (crl: string): string => `---\napiVersion: v1\nkind: Secret\nmetadata: {name: ward-admin-clients, namespace: istio-system}\nstringData:\n  ca.crt: |\n${indent('ca/ca.crt')}\n  ca.crl: |\n${crl}\n`;
+    const check = (yaml: string): string[] => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/ward.js'), 'check', '-', '--format', 'json'], { input: yaml, encoding: 'utf8' });
+      return (JSON.parse(r.stdout) as { findings: { ruleId: string; message: string }[] }).findings.filter((f) => f.ruleId.startsWith('WARD-EDGE-')).map((f) => `${f.ruleId} ${f.message}`);
+    };
+    expect(check(gateway + secret(indent('ca/ca.crl')))).toEqual([]);
+    expect(check(gateway + secret('    garbage'))).toEqual(['WARD-EDGE-005 Gateway istio-system/ward-admin server 0 verifies client certificates (MUTUAL) against Secret ward-admin-clients, whose ca.crl is not a PEM X.509 CRL: the revocation list cannot be used']);
+  });
+
   it('the server accepts alice, and openssl verify -crl_check agrees', async () => {
     expect(await get(port, dir, serverCert)).toBe('HTTP 200');
     expect(verify(dir)).toEqual({ code: 0, text: 'alice.crt: OK\n' });

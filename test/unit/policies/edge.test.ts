@@ -71,6 +71,8 @@ const REMOTE_IP = ap('office-only', 'istio-system', '  action: DENY\n  selector:
 const RA = (jwt = '    - issuer: https://keycloak.example.org/realms/master\n      audiences: [sr]'): string => `---\napiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt-keymanager, namespace: sr}\nspec:\n  selector: {matchLabels: {app: km}}\n  jwtRules:\n${jwt}\n`;
 const KM_ALLOW = (source: string): string => ap('allow-keymanager', 'sr', `  action: ALLOW\n  selector: {matchLabels: {app: km}}\n  rules:\n    - from: [{source: ${source}}]`);
 const SECRET = (keys: string): string => `---\napiVersion: v1\nkind: Secret\nmetadata: {name: admin-clients, namespace: istio-system}\nstringData: {${keys}}\n`;
+/** The outer shape of a CertificateList (SEQUENCE of 3 bytes), in PEM: what the loader checks (a CRL openssl writes is checked by test/system/admin-cert.test.ts). */
+const CRL_PEM = `-----BEGIN X509 CRL-----\\n${Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]).toString('base64')}\\n-----END X509 CRL-----`;
 const MUTUAL = GATEWAY('{mode: MUTUAL, credentialName: admin-clients}', 'istio-system', 'ward-admin');
 
 const table: Record<string, Case[]> = {
@@ -117,7 +119,9 @@ const table: Record<string, Case[]> = {
   [EDGE.EDGE_MUTUAL_NO_CRL]: [
     { name: 'fails a MUTUAL server whose credential holds no ca.crl', yaml: MUTUAL + SECRET('tls.crt: x, tls.key: y, ca.crt: z'),
       expect: [{ severity: 'high', message: 'Gateway istio-system/ward-admin server 0 verifies client certificates (MUTUAL) against Secret admin-clients, which holds no ca.crl: revoked certificates are still accepted', at: 'tls: {mode: MUTUAL' }] },
-    { name: 'passes with ca.crl', yaml: MUTUAL + SECRET('tls.crt: x, tls.key: y, ca.crt: z, ca.crl: w'), expect: [] },
+    { name: 'passes with a ca.crl that is a PEM X.509 CRL', yaml: MUTUAL + SECRET(`tls.crt: x, tls.key: y, ca.crt: z, ca.crl: "${CRL_PEM}"`), expect: [] },
+    { name: 'fails a ca.crl that does not parse', yaml: MUTUAL + SECRET('tls.crt: x, tls.key: y, ca.crt: z, ca.crl: not a crl'),
+      expect: [{ severity: 'high', message: 'Gateway istio-system/ward-admin server 0 verifies client certificates (MUTUAL) against Secret admin-clients, whose ca.crl is not a PEM X.509 CRL: the revocation list cannot be used', at: 'tls: {mode: MUTUAL' }] },
     { name: 'passes when the Secret is not in the input (ward\'s own output)', yaml: MUTUAL, expect: [] },
   ],
   [EDGE.EDGE_NO_HSTS]: [
