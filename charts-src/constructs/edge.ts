@@ -139,7 +139,8 @@ export class EdgeControls extends Construct {
           {
             name: 'public',
             route: [{ destination: { host: `${service}.${spec.namespace}.svc.cluster.local`, port: { number: port } } }],
-            headers: { request: { set: { 'x-forwarded-proto': 'https' } }, response: { set: securityHeaders(true) } },
+            // x-forwarded-host as the SR chart's own route sets it, where the route has one host.
+            headers: { request: { set: { ...(c.exposure.hosts.length === 1 ? { 'x-forwarded-host': c.exposure.hosts[0] } : {}), 'x-forwarded-proto': 'https' } }, response: { set: securityHeaders(true) } },
           },
         ],
       },

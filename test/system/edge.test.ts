@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const edgeFindings = (r: Run): JsonFinding[] => (JSON.parse(r.stdout) as { findi
 
 describe.skipIf(skip !== undefined)('edge controls on the real SR 1.3.1 render', () => {
   let dir: string;
-  const f = { render: '', synth: '', synthWg: '', spec: '' };
+  const f = { render: '', synth: '', synthWg: '', spec: '', values: '', overlaid: '' };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ward-edge-'));
@@ -37,9 +37,12 @@ describe.skipIf(skip !== undefined)('edge controls on the real SR 1.3.1 render',
     f.synthWg = join(dir, 'ward-wg.yaml');
     f.spec = join(dir, 'spec.yaml');
     writeFileSync(f.render, renderSocialRegistry(prereq as ChartPrereq));
-    const synth = ward(['synth', '--preset', 'openg2p-social-registry', '--release', SR_RELEASE, '--namespace', SR_NAMESPACE]);
+    f.values = join(dir, 'ward-values.yaml');
+    f.overlaid = join(dir, 'sr-ward.yaml');
+    const synth = ward(['synth', '--preset', 'openg2p-social-registry', '--release', SR_RELEASE, '--namespace', SR_NAMESPACE, '--helm-values', f.values]);
     expect(synth.code).toBe(0);
     writeFileSync(f.synth, synth.stdout);
+    writeFileSync(f.overlaid, renderSocialRegistry(prereq as ChartPrereq, [f.values]));
     writeFileSync(f.spec, JSON.stringify({
       preset: 'openg2p-social-registry', release: SR_RELEASE, namespace: SR_NAMESPACE,
       wireguard: { enabled: true, peers: [], routes: [{ host: 'registry-admin.internal', component: 'registry', port: 8069, service: 'sr-odoo', servicePort: 80 }] },
@@ -62,6 +65,15 @@ describe.skipIf(skip !== undefined)('edge controls on the real SR 1.3.1 render',
 
   it('with ward\'s preset output applied next to the chart, no edge finding is left', () => {
     expect(edgeFindings(ward(['check', f.render, f.synth, '--format', 'json']))).toEqual([]);
+  });
+
+  it('with the values overlay ward owns the registry\'s public route: the chart\'s is gone, ward\'s answers ?debug= and the admin paths 403', () => {
+    const names = (text: string): string[] => text.split('\n---\n').filter((d) => /^kind: VirtualService$/m.test(d)).map((d) => /^ {2}name: (\S+)$/m.exec(d)?.[1] ?? '');
+    expect(names(readFileSync(f.overlaid, 'utf8'))).not.toContain('sr-openg2p-social-registry');
+    const r = ward(['synth', '--preset', 'openg2p-social-registry', '--release', SR_RELEASE, '--namespace', SR_NAMESPACE, '--format', 'json']);
+    const vs = (JSON.parse(r.stdout) as { kind: string; metadata: { name: string }; spec: { gateways: string[]; hosts: string[]; http: { name: string; directResponse?: unknown }[] } }[]).find((o) => o.kind === 'VirtualService' && o.metadata.name === 'public-registry');
+    expect([vs?.spec.gateways, vs?.spec.hosts, vs?.spec.http.map((h) => [h.name, h.directResponse])]).toEqual([['internal'], ['socialregistry.openg2p.sandbox.net'], [['admin-query', { status: 403 }], ['admin-paths', { status: 403 }], ['root', undefined], ['public', undefined]]]);
+    expect(edgeFindings(ward(['check', f.overlaid, f.synth, '--format', 'json']))).toEqual([]);
   });
 
   it('with the admin gateway, the admin route to Odoo is the one exception, shown as waived (WireGuard only, no client certificates yet)', () => {

@@ -47,6 +47,15 @@ export const ODOO_ADMIN_PATHS = {
   reason: 'Odoo database manager, XML-RPC db service, superuser switch and debug mode (docs/edge.md)',
 } as const;
 
+/**
+ * ward owns the registry's public route instead of the chart (templates/virtualservice.yaml: gateway
+ * "internal", `/` redirected to /web, everything else to <rel>-odoo:80); the values overlay turns the
+ * chart's route off (istio.virtualservice.enabled), so ?debug= and the admin paths are answered 403.
+ */
+function registryRoute(release: string): NonNullable<ComponentInput['exposure']>['route'] {
+  return { gateway: 'internal', service: `${release}-odoo`, servicePort: 80, rootRedirect: '/web' };
+}
+
 /** The Keycloak realm the chart's key-manager token URL names (values.yaml KEYMANAGER_AUTH_URL: realms/master), as Keycloak's public https name issues it. */
 export const SR_KEYCLOAK_ISSUER = 'https://keycloak.openg2p.sandbox.net/realms/master';
 /** eSignet, the beneficiaries' login (the portal checks its tokens itself, in Odoo). */
@@ -79,7 +88,7 @@ function nameOnly(fullname: string): Record<string, string> {
 function registry(release: string): ComponentInput[] {
   return [
     // charts/odoo (Bitnami): Deployment <rel>-odoo, container port http 8069, SA <rel>-odoo.
-    { name: 'registry', selector: helmSelector('odoo', release), serviceAccount: `${release}-odoo`, ports: [{ name: 'http', port: 8069 }], personalData: true, exposure: { ...ingress(SR_DEFAULT_HOSTS.registry, 8069), adminPaths: { ...ODOO_ADMIN_PATHS, paths: [...ODOO_ADMIN_PATHS.paths], queryParams: [...ODOO_ADMIN_PATHS.queryParams] } } },
+    { name: 'registry', selector: helmSelector('odoo', release), serviceAccount: `${release}-odoo`, ports: [{ name: 'http', port: 8069 }], personalData: true, exposure: { ...ingress(SR_DEFAULT_HOSTS.registry, 8069), adminPaths: { ...ODOO_ADMIN_PATHS, paths: [...ODOO_ADMIN_PATHS.paths], queryParams: [...ODOO_ADMIN_PATHS.queryParams] }, route: registryRoute(release) } },
     // charts/odoo/charts/postgresql: StatefulSet <rel>-postgresql (component primary), database socialregistrydb.
     { name: 'postgresql', selector: bitnamiSelector('postgresql', release, 'primary'), serviceAccount: `${release}-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
     // charts/mail: Deployment <rel>-mail, labels app.kubernetes.io/name=<rel>-mail only, no serviceAccountName.

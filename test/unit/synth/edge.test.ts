@@ -127,7 +127,7 @@ describe('a public route owned by ward (exposure.route)', () => {
         { name: 'admin-query', match: [{ queryParams: { debug: { regex: '.*' } } }], directResponse: { status: 403 } },
         { name: 'admin-paths', match: [{ uri: { prefix: '/web/database/' } }, { uri: { exact: '/xmlrpc/2/db' } }, { uri: { exact: '/xmlrpc/db' } }, { uri: { exact: '/web/become' } }], directResponse: { status: 403 } },
         { name: 'root', match: [{ uri: { exact: '/' } }], redirect: { uri: '/web' } },
-        { name: 'public', route: [{ destination: { host: 'sr-odoo.dev.svc.cluster.local', port: { number: 80 } } }], headers: { request: { set: { 'x-forwarded-proto': 'https' } }, response: { set: {
+        { name: 'public', route: [{ destination: { host: 'sr-odoo.dev.svc.cluster.local', port: { number: 80 } } }], headers: { request: { set: { 'x-forwarded-host': 'sr.example.org', 'x-forwarded-proto': 'https' } }, response: { set: {
           'strict-transport-security': 'max-age=31536000; includeSubDomains', 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN',
           'referrer-policy': 'strict-origin-when-cross-origin', 'content-security-policy-report-only': "frame-ancestors 'self'",
         } } } },
