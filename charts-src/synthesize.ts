@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { compareStrings, MeshSecurity, NamespaceSecurity, NetworkIsolation, ownerLabels, resolveEdges, type SynthesizeOptions } from './constructs/index.js';
+import { EdgeControls } from './constructs/edge.js';
 import { WireguardGateway } from './constructs/wireguard.js';
 import type { KubeObject } from './kube.js';
 import type { RegistrySpec } from './model/index.js';
@@ -20,6 +21,7 @@ export const KIND_ORDER: readonly string[] = [
   'ServiceAccount',
   'ConfigMap',
   'PeerAuthentication',
+  'RequestAuthentication',
   'AuthorizationPolicy',
   'Sidecar',
   'ServiceEntry',
@@ -37,6 +39,7 @@ export class RegistryChart extends Chart {
     new NamespaceSecurity(this, 'namespace', { spec });
     new MeshSecurity(this, 'mesh', { spec, edges });
     new NetworkIsolation(this, 'network', { spec, edges });
+    new EdgeControls(this, 'edge', { spec });
     // Optional parts, one line each (e.g. the WireGuard admin gateway when spec.wireguard?.enabled):
     if (spec.wireguard?.enabled) new WireguardGateway(this, 'wireguard', { spec, wireguard: spec.wireguard });
   }

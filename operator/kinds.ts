@@ -26,6 +26,7 @@ export const OWNED_KINDS: readonly KindInfo[] = [
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   k('security.istio.io/v1', 'PeerAuthentication', 'peerauthentications'),
   k('security.istio.io/v1', 'AuthorizationPolicy', 'authorizationpolicies'),
+  k('security.istio.io/v1', 'RequestAuthentication', 'requestauthentications'),
   k('networking.istio.io/v1', 'Sidecar', 'sidecars'),
   k('networking.istio.io/v1', 'ServiceEntry', 'serviceentries'),
   k('networking.istio.io/v1', 'DestinationRule', 'destinationrules'),

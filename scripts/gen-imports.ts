@@ -31,7 +31,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const K8S_MODULE = 'k8s.io/kubernetes@v1.34.4';
 export const K8S_VERSION = '1.34.4';
 /** Istio CRDs ward emits objects of (first served version = the generated class). */
-export const ISTIO_CRDS = ['authorizationpolicies.security.istio.io', 'peerauthentications.security.istio.io', 'gateways.networking.istio.io', 'serviceentries.networking.istio.io', 'sidecars.networking.istio.io', 'virtualservices.networking.istio.io'];
+export const ISTIO_CRDS = ['authorizationpolicies.security.istio.io', 'peerauthentications.security.istio.io', 'requestauthentications.security.istio.io', 'gateways.networking.istio.io', 'serviceentries.networking.istio.io', 'sidecars.networking.istio.io', 'virtualservices.networking.istio.io'];
 /** Kubernetes kinds ward emits; their definitions (and what they reference) go to k8s-definitions.json. */
 export const K8S_ROOTS = ['io.k8s.api.core.v1.Namespace', 'io.k8s.api.networking.v1.NetworkPolicy', 'io.k8s.api.core.v1.ServiceAccount', 'io.k8s.api.core.v1.Service', 'io.k8s.api.apps.v1.Deployment', 'io.k8s.api.core.v1.ConfigMap'];
 

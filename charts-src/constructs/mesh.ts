@@ -14,7 +14,8 @@ import {
   type AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io.js';
 import { Annotations } from '../kube.js';
-import { ALLOW_PREFIX, PolicyNames, type Component, type RegistrySpec } from '../model/index.js';
+import { ALLOW_PREFIX, PolicyNames, type Component, type ExposureAuth, type RegistrySpec } from '../model/index.js';
+import { requestPrincipals, tokenConditions } from './edge.js';
 import {
   cidrSlug,
   compareStrings,
@@ -81,8 +82,11 @@ function tcpPorts(ports: readonly PortRef[]): string[] {
     .map((p) => String(p.port));
 }
 
-function rule(source: string, ports: readonly string[]): AuthorizationPolicySpecRules {
-  return { from: [{ source: { principals: [source] } }], to: [{ operation: { ports: [...ports] } }] };
+/** The source principal, with the token requirement of `auth` when the caller must present one (edge.ts). */
+function rule(source: string, ports: readonly string[], auth: ExposureAuth | undefined): AuthorizationPolicySpecRules {
+  if (auth === undefined) return { from: [{ source: { principals: [source] } }], to: [{ operation: { ports: [...ports] } }] };
+  const when = tokenConditions(auth);
+  return { from: [{ source: { principals: [source], requestPrincipals: requestPrincipals(auth) } }], to: [{ operation: { ports: [...ports] } }], ...(when.length > 0 ? { when } : {}) };
 }
 
 /** One rule per source principal that may reach `c` over TCP, sorted by principal. */
@@ -94,15 +98,15 @@ export function allowRules(spec: RegistrySpec, c: Component, edges: readonly Edg
     bySource.set(p, [...(bySource.get(p) ?? []), ...e.ports]);
   }
   const exposed = exposedPort(c);
-  if (exposed) {
-    const p = ingressGatewayPrincipal(spec);
-    bySource.set(p, [...(bySource.get(p) ?? []), exposed]);
-  }
+  const gateway = ingressGatewayPrincipal(spec);
+  if (exposed) bySource.set(gateway, [...(bySource.get(gateway) ?? []), exposed]);
+  const auth = c.exposure.auth;
+  const tokenFrom = (p: string): ExposureAuth | undefined => (auth !== undefined && (auth.inMesh || (exposed !== undefined && p === gateway)) ? auth : undefined);
   return [...bySource.entries()]
     .map(([p, ports]) => [p, tcpPorts(ports)] as const)
     .filter(([, ports]) => ports.length > 0)
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([p, ports]) => rule(p, ports));
+    .map(([p, ports]) => rule(p, ports, tokenFrom(p)));
 }
 
 /** Namespaces the Sidecar must let workloads reach: the namespace itself, istiod's, and cross-namespace flow targets. */

@@ -68,9 +68,34 @@ export function hostSlug(host: string): string {
 /** Plain HTTP on the internal gateway is reachable only through the WireGuard tunnel (encrypted from the admin's machine). */
 export const PLAIN_HTTP_WAIVER = 'WARD-AUTHZ-006: internal admin gateway reachable only through the WireGuard tunnel (encrypted from the administrator\'s machine); set spec.wireguard.adminGateway.ports[].credentialName for HTTPS';
 
-function server(p: AdminGatewayPort, hosts: readonly string[]): Record<string, unknown> {
+/** Waiver of the admin-path rule on admin routes without client certificates (the tunnel is the only way in). */
+export const ADMIN_PATHS_TUNNEL_WAIVER = 'WARD-EDGE-001: admin route on the internal admin gateway, reachable only through the WireGuard tunnel; set spec.adminAccess.clientCertificates to require administrators\' client certificates too';
+
+/**
+ * A server of the admin gateway: MUTUAL with the administrators' CA and CRL when client certificates
+ * are configured (Istio reads tls.crt, tls.key, ca.crt and ca.crl from the credential Secret:
+ * istio/istio pilot/pkg/credentials/kube/secrets.go), else SIMPLE with the port's credential, else HTTP.
+ */
+function server(p: AdminGatewayPort, hosts: readonly string[], clientCredential: string | undefined): Record<string, unknown> {
+  if (clientCredential !== undefined) return { port: { number: p.port, name: `https-admin-${String(p.port)}`, protocol: 'HTTPS' }, hosts: [...hosts], tls: { mode: 'MUTUAL', credentialName: clientCredential } };
   if (p.credentialName === undefined) return { port: { number: p.port, name: `http-admin-${String(p.port)}`, protocol: 'HTTP' }, hosts: [...hosts] };
   return { port: { number: p.port, name: `https-admin-${String(p.port)}`, protocol: 'HTTPS' }, hosts: [...hosts], tls: { mode: 'SIMPLE', credentialName: p.credentialName } };
+}
+
+/**
+ * Response headers on ward's routes: no MIME sniffing, no framing by other sites, no full referrer to
+ * other origins, a report-only Content-Security-Policy (frame-ancestors) to learn from before
+ * enforcing one; Strict-Transport-Security only where the gateway serves HTTPS (browsers ignore it on
+ * plain HTTP). Sources in docs/edge.md.
+ */
+export function securityHeaders(https: boolean): Record<string, string> {
+  return {
+    ...(https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'content-security-policy-report-only': "frame-ancestors 'self'",
+  };
 }
 
 function tcp(ports: readonly number[]): NetworkPolicyPort[] {
@@ -118,23 +143,24 @@ export class AdminMeshAccess extends Construct {
   private gatewayAndRoutes(spec: RegistrySpec, wg: WireguardSpec, routes: readonly ResolvedRoute[]): void {
     const gw = wg.adminGateway;
     const hosts = routes.map((r) => r.route.host);
-    const plain = gw.ports.some((p) => p.credentialName === undefined);
+    const clientCredential = spec.adminAccess?.clientCertificates?.credentialName;
+    const plain = clientCredential === undefined && gw.ports.some((p) => p.credentialName === undefined);
     new ApiObject(this, 'gateway', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
       metadata: { name: ADMIN_GATEWAY_NAME, namespace: gw.namespace, ...(plain ? { annotations: { [Annotations.waive]: PLAIN_HTTP_WAIVER } } : {}) },
-      spec: { selector: { ...gw.selector }, servers: [...gw.ports].sort((a, b) => a.port - b.port).map((p) => server(p, hosts)) },
+      spec: { selector: { ...gw.selector }, servers: [...gw.ports].sort((a, b) => a.port - b.port).map((p) => server(p, hosts, clientCredential)) },
     });
     for (const r of routes) {
       const service = r.route.service ?? `${spec.release}-${r.component.name}`;
       new ApiObject(this, `vs-${r.route.host}`, {
         apiVersion: 'networking.istio.io/v1',
         kind: 'VirtualService',
-        metadata: { name: hostSlug(r.route.host), namespace: spec.namespace },
+        metadata: { name: hostSlug(r.route.host), namespace: spec.namespace, ...(clientCredential === undefined ? { annotations: { [Annotations.waive]: ADMIN_PATHS_TUNNEL_WAIVER } } : {}) },
         spec: {
           hosts: [r.route.host],
           gateways: [`${gw.namespace}/${ADMIN_GATEWAY_NAME}`],
-          http: [{ route: [{ destination: { host: `${service}.${r.namespace}.svc.cluster.local`, port: { number: r.route.servicePort ?? r.route.port } } }] }],
+          http: [{ route: [{ destination: { host: `${service}.${r.namespace}.svc.cluster.local`, port: { number: r.route.servicePort ?? r.route.port } } }], headers: { response: { set: securityHeaders(!plain) } } }],
         },
       });
     }

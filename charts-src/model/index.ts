@@ -8,3 +8,4 @@ export { SR_VALUES_GAPS } from './presets/openg2p-social-registry-values.js';
 export { wireguardSchema, type WireguardSpec } from './wireguard.js';
 export { PolicyNames, ALLOW_PREFIX, RESERVED_COMPONENT_NAMES } from './topology.js';
 export { registryDeploymentOwner } from './owner.js';
+export * from './edge.js';

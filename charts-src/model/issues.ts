@@ -23,6 +23,14 @@ export const IssueCode = {
   WrongKind: 'wrong_kind',
   /** Unknown preset name. */
   UnknownPreset: 'unknown_preset',
+  /** Admin paths or hosts that overlap the public routes of the same component. */
+  Overlap: 'overlap',
+  /** An issuer (or a JWKS outside the cluster) not on https. */
+  InsecureUrl: 'insecure_url',
+  /** An inline JWKS that does not parse as {"keys": [...]} of public keys. */
+  UnreadableJwks: 'unreadable_jwks',
+  /** A setting that needs another one (allowedSources without trustedProxies, client certificates without the admin gateway). */
+  MissingDependency: 'missing_dependency',
 } as const;
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsSubdomainName, hostName, labelMap } from './kube-names.js';
+import { adminAccessSchema, adminPathsSchema, exposureAuthSchema, meshIngressSchema, publicRouteSchema } from './edge.js';
 import { wireguardSchema } from './wireguard.js';
 import { dataTierSchema } from './data-tier.js';
 
@@ -36,6 +37,10 @@ export const exposureSchema = z.strictObject({
     type: z.enum(['none', 'ingress']).default('none').describe('"none" (default): reachable only through declared flows; "ingress": published through the Istio ingress gateway.'),
     hosts: z.array(hostName).default([]).describe('Host names published through the ingress gateway (type ingress). Never "*".'),
     port: portNumber.optional().describe('Container port the ingress gateway may reach; defaults to the first port of the component.'),
+    adminPaths: adminPathsSchema.optional(),
+    allowedSources: z.array(z.cidrv4({ error: cidrError })).optional().describe('Address ranges (e.g. the office) from which adminPaths may also be used through the public ingress gateway; needs mesh.ingress.trustedProxies. Absent (default): admin paths only through the admin gateway.'),
+    auth: exposureAuthSchema.optional(),
+    route: publicRouteSchema.optional(),
   })
   .describe('How the component is reached from outside the namespace.');
 
@@ -95,6 +100,7 @@ export const meshSchema = z.strictObject({
     istiodNamespace: dnsLabel.default('istio-system').describe('Namespace of istiod (sidecars need egress to it on 15012).'),
     ingressGateway: ingressGatewaySchema.default({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', selector: { istio: 'ingressgateway' } }),
     sidecarInjection: z.boolean().default(true).describe('Label the namespace for Istio sidecar injection.'),
+    ingress: meshIngressSchema.default({}),
   })
   .describe('Istio service-mesh settings.');
 
@@ -157,11 +163,13 @@ export const registrySpecSchema = z.strictObject({
       istiodNamespace: 'istio-system',
       ingressGateway: { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', selector: { istio: 'ingressgateway' } },
       sidecarInjection: true,
+      ingress: {},
     }),
     wireguard: wireguardSchema.optional(),
     secrets: z.array(secretRequirementSchema).default([]).describe('Secrets the stack depends on and their strength rules.'),
     keyManager: keyManagerSchema.optional(),
     dataTier: dataTierSchema.optional(),
+    adminAccess: adminAccessSchema.optional(),
   })
   .describe('A registry stack holding personal data, hardened by ward.');
 

@@ -1,3 +1,4 @@
+import { edgeIssues } from './edge-validate.js';
 import { IssueCode, type SpecIssue } from './issues.js';
 import type { RegistrySpec } from './schema.js';
 import { topologyIssues } from './topology.js';
@@ -80,5 +81,5 @@ function meshIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
 /** Cross-field rules the schema alone cannot express. Pure; every issue carries its path. */
 export function semanticIssues(spec: RegistrySpec, prefix: Path): SpecIssue[] {
   const known = new Set(spec.components.map((c) => c.name));
-  return [...componentIssues(spec, prefix), ...flowIssues(spec, known, prefix), ...referenceIssues(spec, known, prefix), ...meshIssues(spec, prefix), ...topologyIssues(spec, prefix), ...wireguardIssues(spec, prefix)];
+  return [...componentIssues(spec, prefix), ...flowIssues(spec, known, prefix), ...referenceIssues(spec, known, prefix), ...meshIssues(spec, prefix), ...topologyIssues(spec, prefix), ...wireguardIssues(spec, prefix), ...edgeIssues(spec, prefix)];
 }

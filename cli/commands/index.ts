@@ -55,6 +55,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./wg.js')).registerWg,
   },
   {
+    name: 'admin-cert', aliases: [], term: '',
+    summary: "Administrators' client certificates for the admin gateway: CSR on the admin's machine, signing and revocation (CRL) on the CA.",
+    load: async () => (await import('./admin-cert.js')).registerAdminCert,
+  },
+  {
     name: 'operator', aliases: [], term: '[options]',
     summary: 'Run the operator: reconcile RegistryDeployments (apply, prune, check Secrets and the key manager, report conditions).',
     load: async () => (await import('./operator.js')).registerOperator,

@@ -13,6 +13,7 @@ import type { ObjectIndex } from '../index/object-index.js';
 import { effectiveMtls, inboundIntercepted, interceptionPorts, sidecarInjection, workloadPolicy, type SidecarInjection } from '../mesh/mtls.js';
 import { describeRef } from '../types.js';
 import { hasHttpOnlyFields, policiesFor, policyMatches, type AuthzPolicy, type MatchContext, type SourceIdentity } from './authz.js';
+import { partialConditions } from './conditions.js';
 import { ConnSet, MAX_PORT, MIN_PORT, type Interval } from './connset.js';
 import { clientTls, inboundChain, serviceTargetPorts } from './destination-rule.js';
 import { formatRange, type IpRange } from './ipset.js';
@@ -129,7 +130,7 @@ export class MeshLayer {
         return 'deny';
       }
       if (v === 'partial') {
-        note(p, 'denies requests meeting L7 conditions');
+        note(p, `denies requests meeting L7 conditions${partialConditions(p, m)}`);
         partial = true;
       }
     }
@@ -147,7 +148,7 @@ export class MeshLayer {
     }
     const part = matches.find((x) => x.m === 'partial');
     if (part) {
-      note(part.p, 'allows only requests meeting L7 conditions');
+      note(part.p, `allows only requests meeting L7 conditions${partialConditions(part.p, m)}`);
       return 'partial';
     }
     trace?.push(`ALLOW policies select the destination (${allows.map((p) => describeRef(p.ref)).join(', ')}) and none matches: denied`);

@@ -2,7 +2,7 @@
  * The object index: every loaded object by kind, namespace and name; workloads with their pod
  * templates; selectors resolved once (memoised per selecting object). Rules read only this.
  */
-import { WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
+import { Labels, WellKnownLabels, type KubeObject } from '../../charts-src/kube.js';
 import { isEmptySelector, matchesSelector, type LabelSelector } from '../../charts-src/selector.js';
 import { redactSecret } from '../load/secrets.js';
 import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
@@ -66,10 +66,14 @@ const isUnnamed = (obj: KubeObject): boolean => !CLUSTER_SCOPED_KINDS.has(obj.ki
 export function defaultNamespaceOf(objects: readonly KubeObject[], given?: string): NamespaceDefault {
   const counts = new Map<string, number>();
   let unnamed = 0;
-  for (const obj of objects) {
+  // ward's own objects name every namespace they live in (the gateway's too): they say nothing about
+  // where a chart's unnamed objects belong, unless nothing else names a namespace.
+  const others = objects.filter((o) => strMap(o.metadata.labels)[Labels.managedBy] !== Labels.managedByValue);
+  const naming = others.some((o) => ownNamespace(o) !== undefined) ? others : objects;
+  for (const obj of objects) if (isUnnamed(obj)) unnamed++;
+  for (const obj of naming) {
     const ns = ownNamespace(obj);
     if (ns !== undefined) counts.set(ns, (counts.get(ns) ?? 0) + 1);
-    else if (isUnnamed(obj)) unnamed++;
   }
   const names = [...counts.keys()].sort();
   const named = Object.fromEntries(names.map((n) => [n, counts.get(n) ?? 0]));

@@ -2,6 +2,7 @@
  * Secrets are reduced to names, keys and weakness facts here, in the loader: their values never
  * reach the index, the rules, a finding or a report.
  */
+import { X509Certificate } from 'node:crypto';
 import type { KubeObject } from '../../charts-src/kube.js';
 import { documentedDefault } from '../known-defaults.js';
 import { isCredentialKey, isDefaultAdminUser, isKnownDefault, namesCredential, userPasswordPairs } from '../secret-strength.js';
@@ -59,6 +60,50 @@ function factsOf(secretName: string, values: ReadonlyMap<string, string>): Facts
   return facts;
 }
 
+/** Keys holding public certificates (Istio credential Secrets: tls.crt, ca.crt; generic: cacert). */
+const CERTIFICATE_KEY = /(^|\.)crt$|^cacert$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** The subject and expiry of the first certificate of each certificate key; values that do not parse are skipped. */
+function certificatesOf(values: ReadonlyMap<string, string>): { key: string; subject: string; notAfter: string }[] {
+  const out: { key: string; subject: string; notAfter: string }[] = [];
+  for (const [key, value] of values) {
+    const pem = CERTIFICATE_KEY.test(key) ? PEM_CERTIFICATE.exec(value)?.[0] : undefined;
+    if (pem === undefined) continue;
+    try {
+      const cert = new X509Certificate(pem);
+      out.push({ key, subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo).toISOString() });
+    } catch {
+      // not a certificate: nothing to report about its expiry
+    }
+  }
+  return out;
+}
+
+const CRL_KEY = /^(ca\.)?crl$/;
+const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]+?)-----END X509 CRL-----/;
+
+/** DER of one SEQUENCE spanning the whole buffer (definite length): the outer shape of a CertificateList. */
+function derSequence(der: Buffer): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1] ?? 0;
+  if (first < 0x80) return 2 + first === der.length;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return false;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + (der[2 + i] ?? 0);
+  return 2 + n + len === der.length;
+}
+
+/** Revocation-list keys whose value is not a PEM X.509 CRL (a fact about the value's form; never the value). */
+function unreadableCrlsOf(values: ReadonlyMap<string, string>): string[] {
+  return [...values].filter(([key, value]) => {
+    if (!CRL_KEY.test(key)) return false;
+    const body = PEM_CRL.exec(value)?.[1];
+    return body === undefined || !derSequence(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+  }).map(([key]) => key);
+}
+
 /** Computes the facts of a Secret and returns a copy whose values are replaced by a marker. */
 export function redactSecret(obj: KubeObject): { object: KubeObject; facts: SecretFacts } {
   const keys: string[] = [];
@@ -78,5 +123,10 @@ export function redactSecret(obj: KubeObject): { object: KubeObject; facts: Secr
     redacted[field] = out;
   }
   const { weak, defaults, sameAsUser } = factsOf(typeof obj.metadata.name === 'string' ? obj.metadata.name : '', values);
-  return { object: redacted as KubeObject, facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}) } };
+  const certificates = certificatesOf(values);
+  const unreadableCrls = unreadableCrlsOf(values);
+  return {
+    object: redacted as KubeObject,
+    facts: { keys: [...new Set(keys)], weak, ...(defaults.length ? { defaults } : {}), ...(sameAsUser.length ? { sameAsUser } : {}), ...(certificates.length ? { certificates } : {}), ...(unreadableCrls.length ? { unreadableCrls } : {}) },
+  };
 }

@@ -18,6 +18,10 @@ export interface SecretFacts {
   readonly defaults?: readonly { readonly key: string; readonly id: string }[];
   /** Password keys whose value equals the value of their user-name key (`root-password` = `root-user`); not in `weak`. */
   readonly sameAsUser?: readonly { readonly key: string; readonly userKey: string }[];
+  /** Public certificates (`ca.crt`, `tls.crt`, `cacert`): the expiry of the first PEM certificate of each (a public fact; WARD-EDGE-006). */
+  readonly certificates?: readonly { readonly key: string; readonly subject: string; readonly notAfter: string }[];
+  /** Revocation-list keys (`ca.crl`, `crl`) whose value is not a PEM X.509 CRL (WARD-EDGE-005). */
+  readonly unreadableCrls?: readonly string[];
 }
 
 export interface LoadedDocument {

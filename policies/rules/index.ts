@@ -5,6 +5,7 @@
 import type { Rule } from '../types.js';
 import { apiRules } from './api.js';
 import { authzRules } from './authz.js';
+import { edgeRules } from './edge.js';
 import { flowRules } from './flow.js';
 import { kmRules } from './km.js';
 import { mtlsRules } from './mtls.js';
@@ -39,6 +40,7 @@ const catalogue: readonly Rule[] = [
   ...pgRules,
   ...minioRules,
   ...restRules,
+  ...edgeRules,
   // WireGuard (WARD-WG-*) and flow (WARD-FLOW-*) rules: one line each here.
 ];
 

@@ -143,6 +143,8 @@ describeCluster('charts/ward-operator: helm install, upgrade and uninstall on th
     await adminRest().json('PATCH', `/api/v1/namespaces/${ns}`, {}, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }, 'application/merge-patch+json');
     await adminRest().apply(`/api/v1/namespaces/${exampleNs}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: exampleNs } }, 'ward-test');
     await createExampleSecrets(exampleNs);
+    // Istio's own namespace, as on any cluster with Istio: the preset's admin-path DENY for the public gateway lives there (docs/edge.md).
+    await adminRest().apply('/api/v1/namespaces/istio-system', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }, 'ward-test');
   });
 
   afterAll(async () => {

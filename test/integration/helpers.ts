@@ -68,6 +68,14 @@ export async function freshNamespace(prefix = 'ward-it-'): Promise<string> {
   return name;
 }
 
+/** Creates a namespace unless it exists (istio-system: present on any cluster with Istio; the ingress gateway's admin-path DENY lives there). */
+export async function ensureNamespace(name: string): Promise<void> {
+  const core = adminKubeConfig().makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name } } }).catch((e: unknown) => {
+    if ((e as { code?: number }).code !== 409) throw e;
+  });
+}
+
 /** Waits until a CRD is Established (served) on the integration cluster. */
 export async function waitForCrdEstablished(name: string, timeoutMs = 60_000): Promise<void> {
   await waitEstablished(adminKubeConfig(), name, timeoutMs);

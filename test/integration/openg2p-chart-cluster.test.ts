@@ -75,7 +75,8 @@ describe.skipIf(!kubeconfigPath || typeof prereq === 'string')('the real OpenG2P
     render = objectsOf(renderSocialRegistry(prereq as ChartPrereq, [values]));
     await installOperatorPrereqs();
     await installCrds(adminKubeConfig(), await readCrds(istioCrdFile(process.env)));
-    for (const ns of [SR_NAMESPACE, 'keycloak', 'esignet']) await applyAsAdmin({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // istio-system as on any cluster with Istio: the public gateway's admin-path DENY lives there.
+    for (const ns of [SR_NAMESPACE, 'keycloak', 'esignet', 'istio-system']) await applyAsAdmin({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }, 240_000);
 
   afterEach(async () => {

@@ -27,6 +27,9 @@ describeCluster('operator: the OpenG2P example', () => {
     const { name, namespace: ns } = example.metadata;
     const admin = adminRest();
     await admin.apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'ward-test');
+    // Istio's own namespace, as on any cluster with Istio: the preset's admin-path DENY for the public
+    // ingress gateway lives there (docs/edge.md).
+    await admin.apply('/api/v1/namespaces/istio-system', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }, 'ward-test');
     await createExampleSecrets(ns);
     op = await startOperator([ns]);
     const km = (example.spec.keyManager ?? {}) as Record<string, unknown>;

@@ -18,7 +18,7 @@ import { collectionPath, OWNED_KINDS } from '../../operator/kinds.js';
 import type { Lease } from '../../operator/leader.js';
 import type { ClusterPort } from '../../operator/port.js';
 import { FINALIZER } from '../../operator/reconcile.js';
-import { describeCluster, freshNamespace, kubeconfigPath, serviceAccountToken } from './helpers.js';
+import { describeCluster, ensureNamespace, freshNamespace, kubeconfigPath, serviceAccountToken } from './helpers.js';
 import {
   adminRest, conditionOf, createRd, getRd, installOperatorPrereqs, listLabelled, OPERATOR_NS, operatorKubeConfig, smallSpec, startOperator, stopAndClean, waitFor, waitForCondition,
   type RunningOperator,
@@ -232,6 +232,7 @@ describeCluster('operator: process life', () => {
 
   it('every field of every object ward applies survives the round trip to the API server (plain JSON, Istio included)', async () => {
     const ns = await freshNamespace();
+    await ensureNamespace('istio-system');
     op = await startOperator([ns]);
     await createRd(ns, 'sr', { preset: 'openg2p-social-registry', mesh: { meshWide: false } });
     const rd = await waitForCondition(ns, 'sr', 'MeshPolicyApplied', 'True');

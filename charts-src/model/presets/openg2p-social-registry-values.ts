@@ -120,6 +120,7 @@ function entries(spec: RegistrySpec): Entry[] {
     { path: ['odoo', 'postgresql', 'istio', 'gateway', 'enabled'], value: false, why: 'the chart publishes PostgreSQL 5432 on the ingress gateway as plain TCP for hosts "*"; ward allows the database only to its declared callers' },
     { path: ['odoo', 'postgresql', 'istio', 'virtualservice', 'enabled'], value: false, why: 'the route of that plain-TCP PostgreSQL gateway' },
     { path: ['odoo', 'extraEnvVars'], value: odooEnv(spec), why: `${envWhy} (KEYMANAGER_AUTH_CLIENT_SECRET)` },
+    { path: ['istio', 'virtualservice', 'enabled'], value: false, why: 'ward publishes the registry itself (VirtualService public-registry on the same gateway and host): Odoo\'s ?debug= and admin paths answered 403, security response headers set (docs/edge.md)' },
     { path: ['keymanager', 'istio', 'virtualservice', 'enabled'], value: false, why: 'the chart publishes the key manager API on the gateway; only the registry calls it, inside the mesh' },
     ...npOff(['keymanager', 'postgresql'], ['primary', 'readReplicas']),
     ...npOff(['odk-central', 'postgresql'], ['primary', 'readReplicas']),

@@ -33,6 +33,48 @@ function ingress(host: string, port: number): ComponentInput['exposure'] {
   return { type: 'ingress', hosts: [host], port };
 }
 
+/**
+ * Odoo's administrative routes (sources in docs/edge.md): the database manager
+ * (addons/web/controllers/database.py, every route under /web/database/), the XML-RPC "db" service
+ * (addons/base/controllers/rpc.py /xmlrpc/2/<service> and /xmlrpc/<service>; odoo/service/db.py
+ * dispatch: create, drop, dump, restore, change_admin_password), the switch to the superuser
+ * (addons/web/controllers/home.py /web/become) and debug mode (the `debug` query parameter). The
+ * JSON-RPC "db" service is chosen in the request body of /jsonrpc: only list_db = False closes it.
+ */
+export const ODOO_ADMIN_PATHS = {
+  paths: ['/web/database/*', '/xmlrpc/2/db', '/xmlrpc/db', '/web/become'],
+  queryParams: ['debug'],
+  reason: 'Odoo database manager, XML-RPC db service, superuser switch and debug mode (docs/edge.md)',
+} as const;
+
+/**
+ * ward owns the registry's public route instead of the chart (templates/virtualservice.yaml: gateway
+ * "internal", `/` redirected to /web, everything else to <rel>-odoo:80); the values overlay turns the
+ * chart's route off (istio.virtualservice.enabled), so ?debug= and the admin paths are answered 403.
+ */
+function registryRoute(release: string): NonNullable<ComponentInput['exposure']>['route'] {
+  return { gateway: 'internal', service: `${release}-odoo`, servicePort: 80, rootRedirect: '/web' };
+}
+
+/** The Keycloak realm the chart's key-manager token URL names (values.yaml KEYMANAGER_AUTH_URL: realms/master), as Keycloak's public https name issues it. */
+export const SR_KEYCLOAK_ISSUER = 'https://keycloak.openg2p.sandbox.net/realms/master';
+/** eSignet, the beneficiaries' login (the portal checks its tokens itself, in Odoo). */
+export const SR_ESIGNET_ISSUER = 'https://esignet.openg2p.sandbox.net/v1/esignet';
+
+/**
+ * The key manager's token rule: the registry sends a Keycloak token as `Cookie: Authorization=<jwt>`
+ * (g2p_encryption_keymanager), issued to the registry's client with the realm role KEYMANAGER_ADMIN.
+ * Keys come from the in-cluster Keycloak Service (istiod reads them). The audience is the client id:
+ * the OpenG2P client's audience mapper names it (override if yours names another).
+ */
+function keyManagerAuth(clientId: string): NonNullable<ComponentInput['exposure']>['auth'] {
+  return {
+    issuers: [{ issuer: SR_KEYCLOAK_ISSUER, jwksUri: `http://keycloak.${KEYCLOAK_NAMESPACE}.svc.cluster.local/realms/master/protocol/openid-connect/certs`, audiences: [clientId], fromCookie: 'Authorization' }],
+    requiredClaims: [{ claim: 'realm_access.roles', values: ['KEYMANAGER_ADMIN'] }],
+    inMesh: true,
+  };
+}
+
 /** Bitnami StatefulSet/Deployment pods also carry `app.kubernetes.io/component`. */
 function bitnamiSelector(name: string, release: string, component: string): Record<string, string> {
   return { ...helmSelector(name, release), 'app.kubernetes.io/component': component };
@@ -46,7 +88,7 @@ function nameOnly(fullname: string): Record<string, string> {
 function registry(release: string): ComponentInput[] {
   return [
     // charts/odoo (Bitnami): Deployment <rel>-odoo, container port http 8069, SA <rel>-odoo.
-    { name: 'registry', selector: helmSelector('odoo', release), serviceAccount: `${release}-odoo`, ports: [{ name: 'http', port: 8069 }], personalData: true, exposure: ingress(SR_DEFAULT_HOSTS.registry, 8069) },
+    { name: 'registry', selector: helmSelector('odoo', release), serviceAccount: `${release}-odoo`, ports: [{ name: 'http', port: 8069 }], personalData: true, exposure: { ...ingress(SR_DEFAULT_HOSTS.registry, 8069), adminPaths: { ...ODOO_ADMIN_PATHS, paths: [...ODOO_ADMIN_PATHS.paths], queryParams: [...ODOO_ADMIN_PATHS.queryParams] }, route: registryRoute(release) } },
     // charts/odoo/charts/postgresql: StatefulSet <rel>-postgresql (component primary), database socialregistrydb.
     { name: 'postgresql', selector: bitnamiSelector('postgresql', release, 'primary'), serviceAccount: `${release}-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
     // charts/mail: Deployment <rel>-mail, labels app.kubernetes.io/name=<rel>-mail only, no serviceAccountName.
@@ -56,10 +98,10 @@ function registry(release: string): ComponentInput[] {
   ];
 }
 
-function keyManager(release: string): ComponentInput[] {
+function keyManager(release: string, clientId: string): ComponentInput[] {
   return [
     // charts/keymanager: Deployment <rel>-keymanager, container port spring-service 8088.
-    { name: 'keymanager', selector: helmSelector('keymanager', release), serviceAccount: `${release}-keymanager`, ports: [{ name: 'http', port: 8088 }], personalData: true },
+    { name: 'keymanager', selector: helmSelector('keymanager', release), serviceAccount: `${release}-keymanager`, ports: [{ name: 'http', port: 8088 }], personalData: true, exposure: { type: 'none', auth: keyManagerAuth(clientId) } },
     // charts/keymanager/charts/postgresql: the key manager's own database (mosip_keymgr).
     { name: 'keymanager-postgresql', selector: bitnamiSelector('keymanager-postgresql', release, 'primary'), serviceAccount: `${release}-keymanager-postgresql`, ports: [{ name: 'tcp-postgresql', port: 5432 }], personalData: true },
     // charts/keymanager/charts/softhsm: PKCS#11 proxy on 5666 (Service port 80 → 5666).
@@ -184,7 +226,7 @@ export function openg2pSocialRegistry(release: string, namespace: string): Regis
   return {
     release,
     namespace,
-    components: [...registry(release), ...keyManager(release), ...odkCentral(release), ...reporting(release), ...logging(release), ...identity()],
+    components: [...registry(release), ...keyManager(release, clientId), ...odkCentral(release), ...reporting(release), ...logging(release), ...identity()],
     flows: flows(),
     secrets: [
       secret(`${release}-postgresql`, ['password', 'postgres-password'], ['postgresql', 'registry']),

@@ -28,10 +28,13 @@ function flowFindings(objects: readonly KubeObject[]): Finding[] {
 }
 
 /** The declared flows of a spec as connlist lines over placeholders (`ns/component[Deployment]`). */
+/** The declared flows as connlist lines; a flow into a component whose token rule covers in-mesh callers is allowed only with the token (L7). */
 function declaredLines(spec: RegistrySpec): string[] {
-  const ns = (name: string): string => spec.components.find((c) => c.name === name)?.namespace ?? spec.namespace;
+  const component = (name: string): RegistrySpec['components'][number] | undefined => spec.components.find((c) => c.name === name);
+  const ns = (name: string): string => component(name)?.namespace ?? spec.namespace;
+  const token = (name: string): string => (component(name)?.exposure.auth?.inMesh === true ? ' (partially allowed: L7 conditions)' : '');
   return spec.flows.filter((f) => f.to.component).map((f) =>
-    `${ns(f.from)}/${f.from}[Deployment] => ${ns(f.to.component!)}/${f.to.component!}[Deployment] : TCP ${f.ports.map((p) => p.port).sort((a, b) => a - b).join(',')}`).sort();
+    `${ns(f.from)}/${f.from}[Deployment] => ${ns(f.to.component!)}/${f.to.component!}[Deployment] : TCP ${f.ports.map((p) => p.port).sort((a, b) => a - b).join(',')}${token(f.to.component!)}`).sort();
 }
 
 describe('intended vs effective flows', () => {

@@ -24,6 +24,7 @@ const specs: [string, unknown][] = [
   ['preset openg2p-social-registry with the WireGuard gateway', { preset: 'openg2p-social-registry', namespace: 'dev', wireguard: { ...(wireguard as object), routes: [{ host: 'registry-admin.internal', component: 'registry', port: 8069 }] } }],
   ['examples/registry-spec.yaml', parse(readFileSync('examples/registry-spec.yaml', 'utf8'))],
   ['examples/openg2p-social-registry-wireguard.yaml', parse(readFileSync('examples/openg2p-social-registry-wireguard.yaml', 'utf8'))],
+  ['examples/edge.yaml', parse(readFileSync('examples/edge.yaml', 'utf8'))],
   ['the WireGuard unit-test spec', wgSpec()],
 ];
 

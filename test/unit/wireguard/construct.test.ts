@@ -194,7 +194,11 @@ describe('WireGuard gateway synthesis', () => {
     expect(find(objects, 'VirtualService', 'dev', 'admin-registry-admin-internal').spec).toEqual({
       gateways: ['istio-system/ward-admin'],
       hosts: ['registry-admin.internal'],
-      http: [{ route: [{ destination: { host: 'openg2p-registry.dev.svc.cluster.local', port: { number: 8069 } } }] }],
+      http: [{
+        route: [{ destination: { host: 'openg2p-registry.dev.svc.cluster.local', port: { number: 8069 } } }],
+        // Plain HTTP inside the tunnel: the security headers, but no HSTS (browsers ignore it without TLS).
+        headers: { response: { set: { 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'strict-origin-when-cross-origin', 'content-security-policy-report-only': "frame-ancestors 'self'" } } },
+      }],
     });
   });
 
