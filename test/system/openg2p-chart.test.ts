@@ -240,7 +240,7 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     // Encryption at rest is judged for personal-data workloads (openg2p-audit recognises the stores by image): the render names
     // no StorageClass, so each of their volumes is "cannot tell" (low), for an auditor to attest with a waiver.
     const rest = dataTier(files.overlaid, ['--profile', 'openg2p-audit']).filter((f) => f.startsWith('WARD-REST-001'));
-    expect(rest.length).toBe(7);
+    expect(rest.length).toBe(8); // the 9 holders but the key manager (no volume), Kafka's controller included
     for (const f of rest) expect(f).toMatch(/^WARD-REST-001 low .* \(holds personal data\) is on the cluster's default StorageClass \(not in the input\): cannot tell whether it encrypts at rest$/);
     expect(rest.some((f) => f.includes(`PersistentVolumeClaim ${ns}/${rel}-odoo of Deployment ${ns}/${rel}-odoo`))).toBe(true);
   });
