@@ -141,6 +141,9 @@ export const keyManagerSchema = z.strictObject({
   })
   .describe('MOSIP key manager configuration the registry depends on.');
 
+/** `audit`: Warn + Audit; `enforce`: Deny + Audit. */
+export const guardModeSchema = z.enum(['audit', 'enforce']);
+
 export const presetNameSchema = z.enum(['openg2p-social-registry', 'openg2p-commons']);
 
 export const registrySpecSchema = z.strictObject({
@@ -160,6 +163,7 @@ export const registrySpecSchema = z.strictObject({
     wireguard: wireguardSchema.optional(),
     secrets: z.array(secretRequirementSchema).default([]).describe('Secrets the stack depends on and their strength rules.'),
     keyManager: keyManagerSchema.optional(),
+    guard: guardModeSchema.optional().describe('What the admission guard (ward guard: ValidatingAdmissionPolicies in the stack\'s namespaces) does with an object that breaks an exported rule: audit (default) lets it in with a warning and an audit record, enforce refuses it.'),
   })
   .describe('A registry stack holding personal data, hardened by ward.');
 
