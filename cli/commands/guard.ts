@@ -15,7 +15,16 @@ export interface GuardCliOptions extends LimitOptions {
   readonly file?: string;
   readonly rules?: string;
   readonly list?: boolean;
+  readonly ownership: boolean;
+  readonly operatorServiceAccount: string;
   readonly format: SynthFormat;
+}
+
+/** `NAMESPACE/NAME` of the operator's service account, or a usage error. Pure. */
+export function operatorIdentity(value: string): { namespace: string; serviceAccount: string } {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
+  if (!m) throw new UsageError(`--operator-service-account: expected NAMESPACE/NAME (e.g. ward-system/ward-operator), got "${value}"`);
+  return { namespace: m[1] ?? '', serviceAccount: m[3] ?? '' };
 }
 
 const HELP = `
@@ -27,6 +36,11 @@ RegistryDeployment manages (its namespace, its components', the WireGuard gatewa
   guard: audit (default)  validationActions [Warn, Audit]: the object is let in, the client gets a
                           warning naming the rule id, the audit log records it
   guard: enforce          validationActions [Deny, Audit]: the object is refused with the rule id
+
+Ownership guard (unless --no-ownership): in those namespaces only the operator's service account
+(--operator-service-account, default ward-system/ward-operator) may create, change or delete objects
+labelled ward.g2p.dev/owner (WARD-GUARD-001), and nobody else may add a NetworkPolicy,
+PeerAuthentication or AuthorizationPolicy that widens access without that label (WARD-GUARD-002).
 
 The waiver annotation ward.g2p.dev/waive: "RULE-ID: reason" lets an object in; its expiry is not
 checked (CEL has no clock): ward check stays the judge of expired waivers.
@@ -64,9 +78,10 @@ export async function runGuard(opts: GuardCliOptions): Promise<void> {
   const { input, source } = specInput({ ...opts, format: opts.format }, contents);
   const owner = registryDeploymentOwner(input);
   const spec = specFrom(input, source);
-  const objects = guardObjects(spec, { ...(owner ? { owner } : {}), rules: selected.rules });
+  const operator = operatorIdentity(opts.operatorServiceAccount);
+  const objects = guardObjects(spec, { ...(owner ? { owner } : {}), rules: selected.rules, ownership: opts.ownership, operator });
   process.stdout.write(render(objects, opts.format));
-  process.stderr.write(`ward guard: ${String(selected.rules.length)} rules, ${spec.guard === 'enforce' ? 'enforce (Deny + Audit)' : 'audit (Warn + Audit)'}, namespaces ${managedNamespaces(spec).join(', ')}\n`);
+  process.stderr.write(`ward guard: ${String(selected.rules.length)} rules${opts.ownership ? ' and the ownership guard' : ''}, ${spec.guard === 'enforce' ? 'enforce (Deny + Audit)' : 'audit (Warn + Audit)'}, namespaces ${managedNamespaces(spec).join(', ')}\n`);
 }
 
 /** `ward guard`: the single-object rules as ValidatingAdmissionPolicies and bindings. */
@@ -80,6 +95,8 @@ export function registerGuard(program: Command): void {
     .option('-f, --file <file>', 'spec file: a RegistryDeployment or a bare spec; "-" for stdin')
     .option('--rules <ids>', 'comma-separated rule ids to export (default: every rule with CEL)')
     .option('--list', 'list the exported rules, what each leaves to ward check, and the rules not exported')
+    .option('--no-ownership', 'leave out the ownership guard (WARD-GUARD-001/002)')
+    .option('--operator-service-account <ns/name>', 'the only identity that may change ward-owned objects', 'ward-system/ward-operator')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml')), true)
     .addHelpText('after', HELP)
     .action(async (opts: GuardCliOptions) => runGuard(opts));

@@ -10,6 +10,7 @@ import type { RegistrySpec } from '../../charts-src/model/index.js';
 import { rules as catalogue } from '../rules/index.js';
 import type { CelExport, GuardParams, Rule } from '../types.js';
 import { celString, waived, WORKLOAD_RESOURCES } from './cel.js';
+import { DEFAULT_OPERATOR, ownershipPolicies, type OperatorIdentity } from './ownership.js';
 
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
 export const GUARD_POLICY_KIND = 'ValidatingAdmissionPolicy';
@@ -108,8 +109,12 @@ export function guardBinding(policyName: string, namespaces: readonly string[], 
 export interface GuardOptions {
   /** @default { namespace: spec.namespace, name: spec.release } (as synthesis labels its output) */
   readonly owner?: Owner;
-  /** Rule ids to export. @default every rule with CEL */
+  /** Rules to export. @default every rule with CEL */
   readonly rules?: readonly ExportableRule[];
+  /** Also the ownership guard (WARD-GUARD-001/002). @default true */
+  readonly ownership?: boolean;
+  /** Who may change ward-owned objects. @default ward-system/ward-operator (deploy/operator.yaml) */
+  readonly operator?: OperatorIdentity;
 }
 
 /** The policies and bindings of a spec: policy, binding, policy, binding … in catalogue order. */
@@ -119,8 +124,7 @@ export function guardObjects(spec: RegistrySpec, options: GuardOptions = {}): Ku
   const params = guardParams(spec);
   const namespaces = managedNamespaces(spec);
   const enforce = spec.guard === 'enforce';
-  return (options.rules ?? exportableRules()).flatMap((rule) => {
-    const policy = guardPolicy(rule, params, owner, labels);
-    return [policy, guardBinding(policy.metadata.name, namespaces, enforce, labels)];
-  });
+  const policies = (options.rules ?? exportableRules()).map((rule) => guardPolicy(rule, params, owner, labels));
+  if (options.ownership ?? true) policies.push(...ownershipPolicies(`ward-guard.${owner.namespace}.${owner.name}`, labels, options.operator ?? DEFAULT_OPERATOR));
+  return policies.flatMap((policy) => [policy, guardBinding(policy.metadata.name, namespaces, enforce, labels)]);
 }

@@ -75,7 +75,7 @@ const allowAnySource: Rule = defineRule({
   cel: {
     resources: [{ apiGroups: ['security.istio.io'], apiVersions: ['v1', 'v1beta1'], resources: ['authorizationpolicies'] }],
     message: 'an ALLOW rule of the AuthorizationPolicy has no "from" (or an empty source): any caller is allowed',
-    expression: () => `object.spec.?action.orValue('ALLOW') != 'ALLOW' || !has(object.spec.rules) || object.spec.rules.all(r, has(r.from) && size(r.from) > 0 && r.from.all(f, has(f.source) && (${SOURCE_FIELDS.map((k) => `has(f.source.${k})`).join(' || ')})))`,
+    expression: () => `!has(object.spec) || object.spec.?action.orValue('ALLOW') != 'ALLOW' || !has(object.spec.rules) || object.spec.rules.all(r, has(r.from) && size(r.from) > 0 && r.from.all(f, has(f.source) && (${SOURCE_FIELDS.map((k) => `has(f.source.${k})`).join(' || ')})))`,
   },
   check: (index) => index.ofKind('AuthorizationPolicy').filter((ap) => action(ap) === 'ALLOW').flatMap((ap) =>
     recs(rec(ap.spec).rules).flatMap((r, i): Finding[] => {
@@ -161,7 +161,7 @@ const noTls: Rule = defineRule({
   cel: {
     resources: [{ apiGroups: ['networking.istio.io'], apiVersions: ['v1', 'v1beta1', 'v1alpha3'], resources: ['gateways'] }],
     message: 'a Gateway server publishes a port without TLS (use HTTPS or TLS with tls.mode, or redirect HTTP with tls.httpsRedirect: true)',
-    expression: () => "!has(object.spec.servers) || object.spec.servers.all(s, (s.?port.?protocol.orValue('HTTP').upperAscii() in ['HTTPS', 'TLS'] && s.?tls.?mode.hasValue()) || (s.?port.?protocol.orValue('HTTP').upperAscii() == 'HTTP' && s.?tls.?httpsRedirect.orValue(false) == true))",
+    expression: () => "!has(object.spec) || !has(object.spec.servers) || object.spec.servers.all(s, (s.?port.?protocol.orValue('HTTP').upperAscii() in ['HTTPS', 'TLS'] && s.?tls.?mode.hasValue()) || (s.?port.?protocol.orValue('HTTP').upperAscii() == 'HTTP' && s.?tls.?httpsRedirect.orValue(false) == true))",
   },
   check: (index) => istioGateways(index).flatMap((g) => recs(rec(g.spec).servers).flatMap((s, i): Finding[] => {
     const port = rec(s.port);

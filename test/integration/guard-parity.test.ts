@@ -50,12 +50,15 @@ describeCluster('ward guard: CEL verdicts of the API server equal ward check', (
     if (!parsed.ok) throw new Error('parity spec is invalid');
     spec = parsed.spec;
     rd = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'parity', namespace: ns }, spec: spec };
-    policies = guardObjects(spec, { owner: { namespace: ns, name: 'parity' } });
+    policies = guardObjects(spec, { owner: { namespace: ns, name: 'parity' }, ownership: false });
     await applyClusterObjects(adminKubeConfig(), policies);
-    // Policies take effect once the API server's informer has them: wait (bounded) for a known verdict.
-    const probe = FIXTURES['WARD-MTLS-006']?.[0]?.[1];
-    if (!probe) throw new Error('no probe fixture');
-    for (let i = 0; i < 100 && (await serverVerdict(probe)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    // Policies take effect once the API server's informer has them: wait (bounded) until each rule's
+    // first finding fixture gets its verdict (a readiness wait, not an assertion).
+    for (const rule of exported) {
+      const probe = (FIXTURES[rule.id] ?? []).map(([, o]) => o).find((o) => checkVerdict(o).includes(rule.id));
+      if (!probe) throw new Error(`${rule.id} has no fixture that ward check finds`);
+      for (let i = 0; i < 100 && !(await serverVerdict(probe)).includes(rule.id); i++) await new Promise((r) => setTimeout(r, 200));
+    }
   });
 
   afterAll(async () => {

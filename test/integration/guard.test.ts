@@ -30,10 +30,12 @@ describeCluster('ward guard: weakening changes refused (enforce) or warned (audi
 
   beforeAll(async () => {
     [enforced, audited, outside] = [await freshNamespace('ward-enforce-'), await freshNamespace('ward-audit-'), await freshNamespace('ward-outside-')];
-    policies = [...guardObjects(specFor(enforced, 'enforce')), ...guardObjects(specFor(audited))];
+    // The ownership guard has its own suite (guard-ownership.test.ts): here admin is any user.
+    policies = [...guardObjects(specFor(enforced, 'enforce'), { ownership: false }), ...guardObjects(specFor(audited), { ownership: false })];
     await applyClusterObjects(adminKubeConfig(), policies);
     // Bounded wait until the API server's informer has the policies (a readiness wait, not an assertion).
-    const ready = async (): Promise<boolean> => (await verdict(PERMISSIVE, enforced)).status === 422 && ruleIdsIn(await verdict(ALLOW_ALL, audited)).length > 0;
+    const ready = async (): Promise<boolean> => (await verdict(PERMISSIVE, enforced)).status === 422 && (await verdict(ALLOW_ALL, enforced)).status === 422
+      && ruleIdsIn(await verdict(PERMISSIVE, audited)).length > 0 && ruleIdsIn(await verdict(ALLOW_ALL, audited)).length > 0;
     for (let i = 0; i < 100 && !(await ready()); i++) await new Promise((r) => setTimeout(r, 200));
   });
 

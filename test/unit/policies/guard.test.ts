@@ -12,9 +12,11 @@ function spec(input: Record<string, unknown>): RegistrySpec {
 describe('ward guard generation', () => {
   const sr = spec({ preset: 'openg2p-social-registry', namespace: 'dev', release: 'sr' });
 
-  it('writes one policy and one binding per exported rule, named by owner and rule', () => {
+  it('writes one policy and one binding per exported rule and the two ownership policies, named by owner and rule', () => {
     const objects = guardObjects(sr);
-    expect(objects).toHaveLength(2 * exportableRules().length);
+    expect(objects).toHaveLength(2 * (exportableRules().length + 2));
+    expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').slice(-2).map((o) => o.metadata.name)).toEqual(['ward-guard.dev.sr.ward-guard-001', 'ward-guard.dev.sr.ward-guard-002']);
+    expect(guardObjects(sr, { ownership: false })).toHaveLength(2 * exportableRules().length);
     expect(objects[0]?.kind).toBe('ValidatingAdmissionPolicy');
     expect(objects[1]?.kind).toBe('ValidatingAdmissionPolicyBinding');
     expect(objects[0]?.metadata.name).toBe('ward-guard.dev.sr.ward-pod-001');
