@@ -13,6 +13,7 @@ export const ConditionType = {
   KeyManagerConfigured: 'KeyManagerConfigured',
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
+  GuardApplied: 'GuardApplied',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -65,6 +66,8 @@ export const Reason = {
   NoFindings: 'NoFindings',
   Findings: 'Findings',
   AuditUnavailable: 'AuditUnavailable',
+  // GuardApplied (spec.guard)
+  GuardUnsupported: 'GuardUnsupported',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -122,6 +125,7 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.KeyManagerConfigured,
   ConditionType.KeyManagerReachable,
   ConditionType.AuditPassed,
+  ConditionType.GuardApplied,
 ];
 
 /** The summary: Ready=True when every detail condition is True, else False naming the failing ones. */

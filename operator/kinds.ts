@@ -31,7 +31,15 @@ export const OWNED_KINDS: readonly KindInfo[] = [
   k('networking.istio.io/v1', 'DestinationRule', 'destinationrules'),
   k('networking.istio.io/v1', 'Gateway', 'gateways'),
   k('networking.istio.io/v1', 'VirtualService', 'virtualservices'),
+  // ward guard (spec.guard): cluster-scoped, so without an ownerReference; pruned and cleaned up by label.
+  k('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false),
+  k('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', false),
 ];
+
+/** True for the kinds of ward guard's admission policies (GuardApplied reports them). */
+export function isGuardKind(info: Pick<KindInfo, 'apiVersion'> | undefined): boolean {
+  return info?.apiVersion.startsWith('admissionregistration.k8s.io/') ?? false;
+}
 
 const byKey = new Map(OWNED_KINDS.map((i) => [`${i.apiVersion}/${i.kind}`, i]));
 

@@ -10,7 +10,8 @@ import { objectKey, rvOlder, type AppliedMemo } from './diff.js';
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
-import type { KindInfo } from './kinds.js';
+import { isGuardKind, type KindInfo } from './kinds.js';
+import { managedNamespaces } from '../policies/guard/generate.js';
 import type { ClusterPort, RegistryObject, RegistryStatus } from './port.js';
 import { secretsCondition, type SecretFacts } from './secrets.js';
 import { changedFields, statusChanged, transitionEvents } from './status.js';
@@ -190,19 +191,33 @@ async function keyManagerReachable(deps: ReconcileDeps, key: string, spec: Regis
   return { condition: result, requeueAfterMs: intervalMs };
 }
 
+/** GuardApplied (only with spec.guard): the admission policies of `ward guard` are in place. */
+function guardCondition(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
+  if (spec.guard === undefined) return [];
+  const type = ConditionType.GuardApplied;
+  const missing = outcome.missingKinds.filter(isGuardKind);
+  if (missing.length > 0) return [{ type, status: 'False', reason: Reason.GuardUnsupported, message: `the API server does not serve ${missing.map((k) => k.kind).join(', ')} (Kubernetes 1.30 or later is needed); everything else is applied` }];
+  const failures = outcome.failures.filter((f) => isGuardKind(f.info)).map((f) => f.message);
+  if (failures.length > 0) return [{ type, status: 'False', reason: Reason.ApplyFailed, message: failures.join('; ') }];
+  const policies = objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length;
+  const actions = spec.guard === 'enforce' ? 'Deny + Audit' : 'Warn + Audit';
+  return [{ type, status: 'True', reason: Reason.Applied, message: `${String(policies)} admission policies bound to ${managedNamespaces(spec).join(', ')} (${actions})` }];
+}
+
 function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
-  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => (f.info?.istio ?? false) === istio).map((f) => f.message);
+  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => !isGuardKind(f.info) && (f.info?.istio ?? false) === istio).map((f) => f.message);
   const meshObjects = objects.filter((o) => o.apiVersion.includes('istio.io')).length;
   const npObjects = objects.filter((o) => o.kind === 'NetworkPolicy').length;
-  const mesh: ConditionResult = outcome.missingKinds.length > 0
-    ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${outcome.missingKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
+  const missingIstio = outcome.missingKinds.filter((k) => !isGuardKind(k));
+  const mesh: ConditionResult = missingIstio.length > 0
+    ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${missingIstio.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
     : failuresOf(true).length > 0
       ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.ApplyFailed, message: failuresOf(true).join('; ') }
       : { type: ConditionType.MeshPolicyApplied, status: 'True', reason: Reason.Applied, message: `${String(meshObjects)} Istio objects applied (mTLS ${spec.mesh.mtlsMode})` };
   const np = failuresOf(false).length > 0
     ? { type: ConditionType.NetworkPolicyApplied, status: 'False' as const, reason: Reason.ApplyFailed, message: failuresOf(false).join('; ') }
     : { type: ConditionType.NetworkPolicyApplied, status: 'True' as const, reason: Reason.Applied, message: `${String(npObjects)} NetworkPolicies applied` };
-  return [mesh, np];
+  return [mesh, np, ...guardCondition(spec, outcome, objects)];
 }
 
 function gatewayStatus(g: GatewayOutcome): NonNullable<RegistryStatus['wireguard']> {
