@@ -48,6 +48,8 @@ export interface ReconcileDeps {
   readonly randomBytes?: RandomBytes;
   /** Probe results per RegistryDeployment, kept between reconciles (in memory). */
   readonly probeCache: Map<string, { at: number; inputs: string; result: ConditionResult }>;
+  /** Called for each child re-applied after a change or deletion out of band (the ward_drift_repairs_total metric). */
+  readonly onDriftRepaired?: (obj: KubeObject) => void;
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
   readonly missingCrdRetryMs?: number;
   /**

@@ -111,6 +111,7 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       kinds,
       synthesize: options.synthesize ?? synthesizeWithGuard,
       memo: new AppliedMemo(),
+      onDriftRepaired: (obj) => metrics.driftRepairs.inc({ kind: obj.kind }),
       clock,
       log,
       probeCache: new Map(),

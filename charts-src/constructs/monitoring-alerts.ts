@@ -11,6 +11,7 @@ export const Alerts = {
   blockedEgress: 'WardBlockedEgress',
   guardDenied: 'WardGuardDenied',
   operatorErrors: 'WardOperatorReconcileErrors',
+  driftRepaired: 'WardDriftRepaired',
 } as const;
 
 /** Where the runbooks are: docs/monitoring.md of ward (one section per alert, anchored by its name). */
@@ -76,6 +77,9 @@ function operatorAlerts(owner: { readonly namespace: string; readonly name: stri
     rule(Alerts.guardDenied, `sum by (policy) (increase(apiserver_validating_admission_policy_check_total{policy=~"${policy}.*", enforcement_action=~"deny|warn"}[10m])) > 0`, ['0m', 'warning'],
       'ward guard refused or warned about a change ({{ $labels.policy }})',
       'Someone tried to weaken the hardening of the registry (the policy names the rule); the API server audit log has who.'),
+    rule(Alerts.driftRepaired, 'sum by (kind) (increase(ward_drift_repairs_total[10m])) > 0', ['0m', 'warning'],
+      'Someone changed or deleted a {{ $labels.kind }} that ward manages; the operator put it back',
+      'A hardening object was changed out of band: the operator repaired it, but whoever changed it may try again (the API server audit log has who).'),
     rule(Alerts.operatorErrors, 'sum(rate(controller_runtime_reconcile_errors_total{controller="registrydeployment"}[10m])) > 0', ['15m', 'warning'],
       'The ward operator keeps failing to reconcile',
       'Reconcile errors for 15 minutes: the hardening is not being applied or repaired; read the RegistryDeployment conditions and the operator log.'),

@@ -85,6 +85,8 @@ const CASES: readonly Case[] = [
     ['apiserver_validating_admission_policy_check_total{policy="ward-guard.devXsr.ward-net-006", policy_binding="x", enforcement_action="deny", error_type="no_error"}', '0+1x10'],
     ['apiserver_validating_admission_policy_check_total{policy="other-policy", policy_binding="other", enforcement_action="deny", error_type="no_error"}', '0+1x10'],
   ], fires: [{ policy: 'ward-guard.dev.sr.ward-mtls-006', severity: 'warning' }] },
+  { alert: Alerts.driftRepaired, at: '10m', series: [['ward_drift_repairs_total{kind="NetworkPolicy"}', '0 0 0 0 0 0 0 1 1 1 1'], ['ward_drift_repairs_total{kind="PeerAuthentication"}', '4x10']],
+    fires: [{ kind: 'NetworkPolicy', severity: 'warning' }] },
   { alert: Alerts.operatorErrors, at: '30m', series: [['controller_runtime_reconcile_errors_total{controller="registrydeployment"}', '0+1x30']], fires: [{ severity: 'warning' }] },
   { alert: Alerts.operatorErrors, at: '30m', series: [['controller_runtime_reconcile_errors_total{controller="registrydeployment"}', '0+1x5 5x25']], fires: [] },
 ];

@@ -110,6 +110,9 @@ describeCluster('operator: reconcile on a real API server', () => {
     const original = await admin.get<{ spec: unknown }>(`${NP(ns)}/postgresql`);
     await admin.json('PATCH', `${NP(ns)}/postgresql`, {}, { spec: { ingress: [{}] } }, 'application/merge-patch+json');
     await waitFor('NetworkPolicy postgresql reverted', async () => JSON.stringify((await admin.get<{ spec: unknown }>(`${NP(ns)}/postgresql`)).spec) === JSON.stringify(original.spec));
+    // Both repairs are counted for the WardDriftRepaired alert (docs/monitoring.md).
+    const metric = await op.handle.metrics.registry.getSingleMetricAsString('ward_drift_repairs_total');
+    expect(metric).toContain('ward_drift_repairs_total{kind="NetworkPolicy"} 2');
   });
 
   it('deleting the RegistryDeployment removes every child, also in other namespaces, then the finalizer', async () => {

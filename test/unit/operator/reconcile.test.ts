@@ -71,6 +71,18 @@ describe('reconcile', () => {
     expect(port.objects.has(key)).toBe(true);
   });
 
+  it('counts a re-apply after an out-of-band deletion as a drift repair, but not the first apply', async () => {
+    const port = new FakePort(spec);
+    const repaired: string[] = [];
+    const d = deps(port, { onDriftRepaired: (o) => repaired.push(`${o.kind}/${o.metadata.name}`) });
+    await reconcile(d, 'reg', 'sr');
+    expect(repaired).toEqual([]);
+    const key = [...port.objects.keys()].find((k) => k.includes('NetworkPolicy/reg/registry')) ?? '';
+    port.objects.delete(key);
+    await reconcile(d, 'reg', 'sr');
+    expect(repaired).toEqual(['NetworkPolicy/registry']);
+  });
+
   it('prunes children no longer desired but never objects without its owner uid', async () => {
     const port = new FakePort(spec);
     const d = deps(port);
