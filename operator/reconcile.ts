@@ -48,6 +48,8 @@ export interface ReconcileDeps {
   readonly randomBytes?: RandomBytes;
   /** Probe results per RegistryDeployment, kept between reconciles (in memory). */
   readonly probeCache: Map<string, { at: number; inputs: string; result: ConditionResult }>;
+  /** Called with every condition computed for a RegistryDeployment (the ward_registrydeployment_condition metric). */
+  readonly onConditions?: (rd: RegistryObject, conditions: readonly ConditionResult[]) => void;
   /** Called for each child re-applied after a change or deletion out of band (the ward_drift_repairs_total metric). */
   readonly onDriftRepaired?: (obj: KubeObject) => void;
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
@@ -115,6 +117,7 @@ async function writeStatus(deps: ReconcileDeps, rd: RegistryObject, results: rea
   const previous = rd.status?.conditions ?? [];
   const conditions = mergeConditions(previous, all, rd.metadata.generation, deps.clock());
   const status: RegistryStatus = { ...(rd.metadata.generation === undefined ? {} : { observedGeneration: rd.metadata.generation }), conditions, ...extra };
+  deps.onConditions?.(rd, all);
   if (!statusChanged(rd.status, status)) return;
   deps.log.debug({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, changed: changedFields(rd.status, status) }, 'writing status');
   const { resourceVersion } = await deps.port.applyStatus(rd, status);

@@ -112,6 +112,9 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
       synthesize: options.synthesize ?? synthesizeWithGuard,
       memo: new AppliedMemo(),
       onDriftRepaired: (obj) => metrics.driftRepairs.inc({ kind: obj.kind }),
+      onConditions: (rd, conditions) => {
+        for (const c of conditions) metrics.conditions.set({ namespace: rd.metadata.namespace, name: rd.metadata.name, type: c.type }, c.status === 'True' ? 1 : 0);
+      },
       clock,
       log,
       probeCache: new Map(),

@@ -12,6 +12,8 @@ export const Alerts = {
   guardDenied: 'WardGuardDenied',
   operatorErrors: 'WardOperatorReconcileErrors',
   driftRepaired: 'WardDriftRepaired',
+  auditFailed: 'WardAuditFailed',
+  keyManagerUnreachable: 'WardKeyManagerUnreachable',
 } as const;
 
 /** Where the runbooks are: docs/monitoring.md of ward (one section per alert, anchored by its name). */
@@ -80,6 +82,12 @@ function operatorAlerts(owner: { readonly namespace: string; readonly name: stri
     rule(Alerts.driftRepaired, 'sum by (kind) (increase(ward_drift_repairs_total[10m])) > 0', ['0m', 'warning'],
       'Someone changed or deleted a {{ $labels.kind }} that ward manages; the operator put it back',
       'A hardening object was changed out of band: the operator repaired it, but whoever changed it may try again (the API server audit log has who).'),
+    rule(Alerts.auditFailed, `max by (namespace, name) (ward_registrydeployment_condition{type="AuditPassed", namespace="${owner.namespace}", name="${owner.name}"}) == 0`, ['15m', 'critical'],
+      'ward check finds weaknesses in the live objects of {{ $labels.namespace }}/{{ $labels.name }}',
+      'The AuditPassed condition has been False for 15 minutes: the live hardening no longer passes the strict rules (kubectl get rd shows the worst finding).'),
+    rule(Alerts.keyManagerUnreachable, `max by (namespace, name) (ward_registrydeployment_condition{type="KeyManagerReachable", namespace="${owner.namespace}", name="${owner.name}"}) == 0`, ['10m', 'critical'],
+      'The key manager of {{ $labels.namespace }}/{{ $labels.name }} fails its probe',
+      'KeyManagerReachable has been False for 10 minutes: personal data cannot be encrypted, or the key manager is being tampered with (token rejected, certificate missing or expiring).'),
     rule(Alerts.operatorErrors, 'sum(rate(controller_runtime_reconcile_errors_total{controller="registrydeployment"}[10m])) > 0', ['15m', 'warning'],
       'The ward operator keeps failing to reconcile',
       'Reconcile errors for 15 minutes: the hardening is not being applied or repaired; read the RegistryDeployment conditions and the operator log.'),

@@ -87,6 +87,14 @@ const CASES: readonly Case[] = [
   ], fires: [{ policy: 'ward-guard.dev.sr.ward-mtls-006', severity: 'warning' }] },
   { alert: Alerts.driftRepaired, at: '10m', series: [['ward_drift_repairs_total{kind="NetworkPolicy"}', '0 0 0 0 0 0 0 1 1 1 1'], ['ward_drift_repairs_total{kind="PeerAuthentication"}', '4x10']],
     fires: [{ kind: 'NetworkPolicy', severity: 'warning' }] },
+  { alert: Alerts.auditFailed, at: '30m', series: [
+    ['ward_registrydeployment_condition{namespace="dev", name="sr", type="AuditPassed"}', '1x10 0x20'],
+    ['ward_registrydeployment_condition{namespace="dev", name="sr", type="SecretsValid"}', '0x30'],
+    ['ward_registrydeployment_condition{namespace="other", name="sr", type="AuditPassed"}', '0x30'],
+  ], fires: [{ namespace: 'dev', name: 'sr', severity: 'critical' }] },
+  { alert: Alerts.auditFailed, at: '30m', series: [['ward_registrydeployment_condition{namespace="dev", name="sr", type="AuditPassed"}', '1x20 0x10']], fires: [] },
+  { alert: Alerts.keyManagerUnreachable, at: '30m', series: [['ward_registrydeployment_condition{namespace="dev", name="sr", type="KeyManagerReachable"}', '1x15 0x15']], fires: [{ namespace: 'dev', name: 'sr', severity: 'critical' }] },
+  { alert: Alerts.keyManagerUnreachable, at: '30m', series: [['ward_registrydeployment_condition{namespace="dev", name="sr", type="KeyManagerReachable"}', '0x25 1x5']], fires: [] },
   { alert: Alerts.operatorErrors, at: '30m', series: [['controller_runtime_reconcile_errors_total{controller="registrydeployment"}', '0+1x30']], fires: [{ severity: 'warning' }] },
   { alert: Alerts.operatorErrors, at: '30m', series: [['controller_runtime_reconcile_errors_total{controller="registrydeployment"}', '0+1x5 5x25']], fires: [] },
 ];

@@ -33,6 +33,10 @@ describeCluster('operator: GuardApplied', () => {
     const rd = await waitForCondition(ns, 'sr', 'GuardApplied', 'True', 'Applied');
     expect(conditionOf(rd, 'GuardApplied')?.message).toMatch(new RegExp(`^\\d+ admission policies bound to ${ns} \\(Deny \\+ Audit\\)$`));
     expect(conditionOf(rd, 'Ready')?.status).toBe('True');
+    // The conditions are on /metrics too, for the WardAuditFailed and WardKeyManagerUnreachable alerts.
+    const gauge = await op.handle.metrics.registry.getSingleMetricAsString('ward_registrydeployment_condition');
+    expect(gauge).toContain(`ward_registrydeployment_condition{namespace="${ns}",name="sr",type="GuardApplied"} 1`);
+    expect(gauge).toContain(`ward_registrydeployment_condition{namespace="${ns}",name="sr",type="AuditPassed"} 1`);
     const selector = `ward.g2p.dev/owner=${ns}.sr`;
     const policies = await listLabelled(VAP, selector);
     expect(policies.map((p) => p.metadata.name)).toContain(`ward-guard.${ns}.sr.ward-mtls-006`);
