@@ -14,6 +14,7 @@ export const ConditionType = {
   KeyManagerReachable: 'KeyManagerReachable',
   AuditPassed: 'AuditPassed',
   GuardApplied: 'GuardApplied',
+  MonitoringApplied: 'MonitoringApplied',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -68,6 +69,8 @@ export const Reason = {
   AuditUnavailable: 'AuditUnavailable',
   // GuardApplied (spec.guard)
   GuardUnsupported: 'GuardUnsupported',
+  // MonitoringApplied (spec.monitoring)
+  MonitoringCRDsMissing: 'MonitoringCRDsMissing',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -126,6 +129,7 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.KeyManagerReachable,
   ConditionType.AuditPassed,
   ConditionType.GuardApplied,
+  ConditionType.MonitoringApplied,
 ];
 
 /** The summary: Ready=True when every detail condition is True, else False naming the failing ones. */

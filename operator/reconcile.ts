@@ -10,7 +10,7 @@ import { objectKey, rvOlder, type AppliedMemo } from './diff.js';
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
-import { isGuardKind, type KindInfo } from './kinds.js';
+import { isGuardKind, isMonitoringKind, type KindInfo } from './kinds.js';
 import { managedNamespaces } from '../policies/guard/generate.js';
 import type { ClusterPort, RegistryObject, RegistryStatus } from './port.js';
 import { secretsCondition, type SecretFacts } from './secrets.js';
@@ -209,11 +209,25 @@ function guardCondition(spec: RegistrySpec, outcome: ApplyOutcome, objects: read
   return [{ type, status: 'True', reason: Reason.Applied, message: `${String(policies)} admission policies bound to ${managedNamespaces(spec).join(', ')} (${actions})` }];
 }
 
+/** MonitoringApplied (only with spec.monitoring): Telemetry and PrometheusRule in place, or which CRDs are missing. */
+function monitoringCondition(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
+  if (!spec.monitoring?.enabled) return [];
+  const type = ConditionType.MonitoringApplied;
+  const missing = outcome.missingKinds.filter(isMonitoringKind);
+  if (missing.length > 0) return [{ type, status: 'False', reason: Reason.MonitoringCRDsMissing, message: `${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served: install prometheus-operator's (and Istio's) CRDs and ward converges; everything else is applied` }];
+  const failures = outcome.failures.filter((f) => isMonitoringKind(f.info)).map((f) => f.message);
+  if (failures.length > 0) return [{ type, status: 'False', reason: Reason.ApplyFailed, message: failures.join('; ') }];
+  const count = objects.filter((o) => isMonitoringKind(o)).length;
+  return [{ type, status: 'True', reason: Reason.Applied, message: `${String(count)} Telemetry and PrometheusRule objects applied` }];
+}
+
+const isOther = (info: KindInfo | undefined): boolean => !isGuardKind(info) && !isMonitoringKind(info);
+
 function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
-  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => !isGuardKind(f.info) && (f.info?.istio ?? false) === istio).map((f) => f.message);
+  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => isOther(f.info) && (f.info?.istio ?? false) === istio).map((f) => f.message);
   const meshObjects = objects.filter((o) => o.apiVersion.includes('istio.io')).length;
   const npObjects = objects.filter((o) => o.kind === 'NetworkPolicy').length;
-  const missingIstio = outcome.missingKinds.filter((k) => !isGuardKind(k));
+  const missingIstio = outcome.missingKinds.filter(isOther);
   const mesh: ConditionResult = missingIstio.length > 0
     ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${missingIstio.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
     : failuresOf(true).length > 0
@@ -222,7 +236,7 @@ function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: rea
   const np = failuresOf(false).length > 0
     ? { type: ConditionType.NetworkPolicyApplied, status: 'False' as const, reason: Reason.ApplyFailed, message: failuresOf(false).join('; ') }
     : { type: ConditionType.NetworkPolicyApplied, status: 'True' as const, reason: Reason.Applied, message: `${String(npObjects)} NetworkPolicies applied` };
-  return [mesh, np, ...guardCondition(spec, outcome, objects)];
+  return [mesh, np, ...guardCondition(spec, outcome, objects), ...monitoringCondition(spec, outcome, objects)];
 }
 
 function gatewayStatus(g: GatewayOutcome): NonNullable<RegistryStatus['wireguard']> {

@@ -7,6 +7,9 @@
  */
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { KubeObject } from '../../charts-src/kube.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../dev-cluster/binaries.js';
+import { installCrds, readCrds } from '../../dev-cluster/crds.js';
 import { sendRequest } from '../../operator/kube/rest.js';
 import { createVerdict } from './guard-support.js';
 import { adminKubeConfig, describeCluster, freshNamespace } from './helpers.js';
@@ -16,7 +19,7 @@ const VAP = '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies';
 const BINDINGS = '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings';
 const PERMISSIVE: KubeObject = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'weak' }, spec: { mtls: { mode: 'PERMISSIVE' } } };
 
-describeCluster('operator: GuardApplied', () => {
+describeCluster('operator: GuardApplied and MonitoringApplied', () => {
   let op: RunningOperator | undefined;
   beforeAll(async () => {
     await installOperatorPrereqs();
@@ -59,6 +62,19 @@ describeCluster('operator: GuardApplied', () => {
 
     await adminRest().delete(rdPath(ns, 'sr'));
     await waitFor('the guard policies to be removed', async () => (await listLabelled(VAP, selector)).length === 0 && (await listLabelled(BINDINGS, selector)).length === 0);
+  });
+
+  it('spec.monitoring: the operator applies the Telemetry and PrometheusRule objects (MonitoringApplied) once the CRD is there', async () => {
+    await installCrds(adminKubeConfig(), await readCrds(join(REPO_ROOT, 'dev-cluster', 'crds', 'prometheus-operator.yaml')));
+    // The gateway Telemetry goes to the ingress gateway's namespace (istio-system), as on a cluster with Istio.
+    await sendRequest(adminKubeConfig(), 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: 'istio-system' } }));
+    const ns = await freshNamespace();
+    op = await startOperator([ns]);
+    await createRd(ns, 'sr', smallSpec({ monitoring: { enabled: true } }));
+    const rd = await waitForCondition(ns, 'sr', 'MonitoringApplied', 'True', 'Applied');
+    expect(conditionOf(rd, 'Ready')?.status).toBe('True');
+    const rules = await listLabelled(`/apis/monitoring.coreos.com/v1/namespaces/${ns}/prometheusrules`, `ward.g2p.dev/owner=${ns}.sr`);
+    expect(rules.map((r) => r.metadata.name)).toEqual(['ward-openg2p-alerts']);
   });
 
   it('a RegistryDeployment without spec.guard gets no guard and no GuardApplied condition', async () => {
