@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { compareStrings, MeshSecurity, NamespaceSecurity, NetworkIsolation, ownerLabels, resolveEdges, type SynthesizeOptions } from './constructs/index.js';
 import { EdgeControls } from './constructs/edge.js';
+import { Monitoring } from './constructs/monitoring.js';
 import { WireguardGateway } from './constructs/wireguard.js';
 import type { KubeObject } from './kube.js';
 import type { RegistrySpec } from './model/index.js';
@@ -42,6 +43,7 @@ export class RegistryChart extends Chart {
     new EdgeControls(this, 'edge', { spec });
     // Optional parts, one line each (e.g. the WireGuard admin gateway when spec.wireguard?.enabled):
     if (spec.wireguard?.enabled) new WireguardGateway(this, 'wireguard', { spec, wireguard: spec.wireguard });
+    if (spec.monitoring?.enabled) new Monitoring(this, 'monitoring', { spec, owner: options.owner ?? { namespace: spec.namespace, name: spec.release } });
   }
 
   /** The chart's objects, canonical and sorted: what `cdk8s synth` writes and `synthesize()` returns. */

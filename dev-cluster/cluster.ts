@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { resolveBinaries, type ControlPlaneBinaries } from './binaries.js';
 import { ensurePki, pkiPaths, writePrivateFile, type Pki } from './certs.js';
-import { installCrds, istioCrdFile, readCrds, WARD_CRD_FILE } from './crds.js';
+import { installCrds, istioCrdFile, PROMETHEUS_CRD_FILE, readCrds, WARD_CRD_FILE } from './crds.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { freePort, isPortFree, isRunning, killIfCmdlineContains, startDaemon, stopDaemon, tail, type StopResult } from './processes.js';
 import { probeApiserver, probeEtcd, waitUntilReady } from './probes.js';
@@ -171,6 +171,10 @@ async function installDefaultCrds(kubeconfig: string, options: UpOptions): Promi
   const istio = istioCrdFile(options.env);
   options.progress(`installing Istio CRDs from ${istio}`);
   const names = await installCrds(kc, await readCrds(istio));
+  if (existsSync(PROMETHEUS_CRD_FILE)) {
+    options.progress(`installing the PrometheusRule CRD from ${PROMETHEUS_CRD_FILE}`);
+    names.push(...(await installCrds(kc, await readCrds(PROMETHEUS_CRD_FILE))));
+  }
   if (!existsSync(WARD_CRD_FILE)) return { names };
   options.progress(`installing ward CRD from ${WARD_CRD_FILE}`);
   try {

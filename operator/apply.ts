@@ -64,6 +64,8 @@ export interface ApplyContext {
   readonly port: ClusterPort;
   readonly kinds: readonly KindInfo[];
   readonly memo: AppliedMemo;
+  /** Called after re-applying an object ward had applied with the same intent: it was changed or deleted out of band (drift). */
+  readonly onDriftRepaired?: (obj: KubeObject) => void;
 }
 
 type Failure = ApplyOutcome['failures'][number];
@@ -106,10 +108,12 @@ async function applyDesired(ctx: ApplyContext, desired: readonly KubeObject[], l
       unchanged += 1;
       return;
     }
+    const drift = ctx.memo.appliedSameIntent(obj);
     try {
       const { resourceVersion } = await ctx.port.apply(obj);
       ctx.memo.record(obj, resourceVersion);
       applied += 1;
+      if (drift) ctx.onDriftRepaired?.(obj);
     } catch (err) {
       if (err instanceof KindNotServedError) {
         if (!missing.includes(info)) missing.push(info);

@@ -17,6 +17,8 @@ export const ConditionType = {
   DatabaseTLS: 'DatabaseTLS',
   OdooDatabaseManagerDisabled: 'OdooDatabaseManagerDisabled',
   AttachmentsPrivate: 'AttachmentsPrivate',
+  GuardApplied: 'GuardApplied',
+  MonitoringApplied: 'MonitoringApplied',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -87,6 +89,10 @@ export const Reason = {
   NoFindings: 'NoFindings',
   Findings: 'Findings',
   AuditUnavailable: 'AuditUnavailable',
+  // GuardApplied (spec.guard)
+  GuardUnsupported: 'GuardUnsupported',
+  // MonitoringApplied (spec.monitoring)
+  MonitoringCRDsMissing: 'MonitoringCRDsMissing',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -147,6 +153,8 @@ const READY_BLOCKERS: readonly ConditionType[] = [
   ConditionType.OdooDatabaseManagerDisabled,
   ConditionType.AttachmentsPrivate,
   ConditionType.AuditPassed,
+  ConditionType.GuardApplied,
+  ConditionType.MonitoringApplied,
 ];
 
 /** The summary: Ready=True when every detail condition is True, else False naming the failing ones. */

@@ -60,6 +60,11 @@ export class AppliedMemo {
     this.entries.delete(key);
   }
 
+  /** True when ward last applied this same intent: a re-apply now repairs a change made by someone else. */
+  appliedSameIntent(desired: KubeObject): boolean {
+    return this.entries.get(objectKey(desired))?.hash === intentHash(desired);
+  }
+
   /** True when `live` is older than what ward last wrote for this object (the watch is behind). */
   isStale(desired: KubeObject, live: KubeObject): boolean {
     const e = this.entries.get(objectKey(desired));

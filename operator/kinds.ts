@@ -11,6 +11,13 @@ export interface KindInfo {
   readonly istio: boolean;
   /** Never pruned or deleted: only the fields ward applied are released (e.g. a Namespace's labels). */
   readonly releaseOnly?: boolean;
+  /** Comes from another project's CRDs (prometheus-operator): may be absent, like the Istio kinds. */
+  readonly optional?: boolean;
+}
+
+/** True for a kind that a cluster may not serve (its CRDs not installed): a 404 on it is KindNotServedError. */
+export function mayBeMissing(info: KindInfo): boolean {
+  return info.istio || info.optional === true;
 }
 
 const k = (apiVersion: string, kind: string, plural: string, namespaced = true, extra: Partial<KindInfo> = {}): KindInfo => ({
@@ -32,7 +39,23 @@ export const OWNED_KINDS: readonly KindInfo[] = [
   k('networking.istio.io/v1', 'DestinationRule', 'destinationrules'),
   k('networking.istio.io/v1', 'Gateway', 'gateways'),
   k('networking.istio.io/v1', 'VirtualService', 'virtualservices'),
+  // spec.monitoring: Istio Telemetry and prometheus-operator's PrometheusRule (MonitoringApplied reports them).
+  k('telemetry.istio.io/v1', 'Telemetry', 'telemetries', true, { istio: false, optional: true }),
+  k('monitoring.coreos.com/v1', 'PrometheusRule', 'prometheusrules', true, { optional: true }),
+  // ward guard (spec.guard): cluster-scoped, so without an ownerReference; pruned and cleaned up by label.
+  k('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false),
+  k('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', false),
 ];
+
+/** True for the kinds spec.monitoring adds (MonitoringApplied reports them). */
+export function isMonitoringKind(info: Pick<KindInfo, 'kind'> | undefined): boolean {
+  return info?.kind === 'Telemetry' || info?.kind === 'PrometheusRule';
+}
+
+/** True for the kinds of ward guard's admission policies (GuardApplied reports them). */
+export function isGuardKind(info: Pick<KindInfo, 'apiVersion'> | undefined): boolean {
+  return info?.apiVersion.startsWith('admissionregistration.k8s.io/') ?? false;
+}
 
 const byKey = new Map(OWNED_KINDS.map((i) => [`${i.apiVersion}/${i.kind}`, i]));
 

@@ -14,6 +14,10 @@ export interface OperatorMetrics {
   readonly workqueueRetries: Counter<'name'>;
   readonly restRequests: Counter<'code' | 'method' | 'host'>;
   readonly leaderStatus: Gauge<'name'>;
+  /** Children re-applied after someone changed or deleted them out of band, by kind. */
+  readonly driftRepairs: Counter<'kind'>;
+  /** 1 when the condition is True, 0 when False or Unknown, per RegistryDeployment and condition type. */
+  readonly conditions: Gauge<'namespace' | 'name' | 'type'>;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): OperatorMetrics {
@@ -29,6 +33,8 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     workqueueAdds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers }),
     workqueueRetries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers }),
     restRequests: new Counter({ name: 'rest_client_requests_total', help: 'Number of HTTP requests, partitioned by status code, method, and host.', labelNames: ['code', 'method', 'host'], registers }),
+    driftRepairs: new Counter({ name: 'ward_drift_repairs_total', help: 'Children ward re-applied after they were changed or deleted out of band, by kind', labelNames: ['kind'], registers }),
+    conditions: new Gauge({ name: 'ward_registrydeployment_condition', help: 'Status conditions of each RegistryDeployment: 1 True, 0 False or Unknown', labelNames: ['namespace', 'name', 'type'], registers }),
     leaderStatus: new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers }),
   };
 }

@@ -11,7 +11,8 @@ import { dataTierConditions, dataTierSecretNames, probeKey, type DataTierProbes,
 import { keyManagerConfigured } from './keymanager/config.js';
 import type { ProbeInput } from './keymanager/probe.js';
 import { isGeneratedKeyOf, ensureServerKey, type GatewayOutcome } from './wireguard.js';
-import type { KindInfo } from './kinds.js';
+import { isGuardKind, isMonitoringKind, type KindInfo } from './kinds.js';
+import { managedNamespaces } from '../policies/guard/generate.js';
 import type { ClusterPort, RegistryObject, RegistryStatus } from './port.js';
 import { secretsCondition, type SecretFacts } from './secrets.js';
 import { changedFields, statusChanged, transitionEvents } from './status.js';
@@ -50,6 +51,10 @@ export interface ReconcileDeps {
   readonly probeCache: Map<string, ProbeCacheEntry>;
   /** Live data-tier probes (spec.dataTier.probes; real network); absent: they report ProbeDisabled. */
   readonly dataTierProbes?: DataTierProbes;
+  /** Called with every condition computed for a RegistryDeployment (the ward_registrydeployment_condition metric). */
+  readonly onConditions?: (rd: RegistryObject, conditions: readonly ConditionResult[]) => void;
+  /** Called for each child re-applied after a change or deletion out of band (the ward_drift_repairs_total metric). */
+  readonly onDriftRepaired?: (obj: KubeObject) => void;
   /** Requeue while Istio CRDs are missing, to converge once they are installed. @default 5000 */
   readonly missingCrdRetryMs?: number;
   /**
@@ -115,6 +120,7 @@ async function writeStatus(deps: ReconcileDeps, rd: RegistryObject, results: rea
   const previous = rd.status?.conditions ?? [];
   const conditions = mergeConditions(previous, all, rd.metadata.generation, deps.clock());
   const status: RegistryStatus = { ...(rd.metadata.generation === undefined ? {} : { observedGeneration: rd.metadata.generation }), conditions, ...extra };
+  deps.onConditions?.(rd, all);
   if (!statusChanged(rd.status, status)) return;
   deps.log.debug({ rd: `${rd.metadata.namespace}/${rd.metadata.name}`, changed: changedFields(rd.status, status) }, 'writing status');
   const { resourceVersion } = await deps.port.applyStatus(rd, status);
@@ -195,19 +201,47 @@ async function keyManagerReachable(deps: ReconcileDeps, key: string, spec: Regis
   return { condition: result, requeueAfterMs: intervalMs };
 }
 
+/** GuardApplied (only with spec.guard): the admission policies of `ward guard` are in place. */
+function guardCondition(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
+  if (spec.guard === undefined) return [];
+  const type = ConditionType.GuardApplied;
+  const missing = outcome.missingKinds.filter(isGuardKind);
+  if (missing.length > 0) return [{ type, status: 'False', reason: Reason.GuardUnsupported, message: `the API server does not serve ${missing.map((k) => k.kind).join(', ')} (Kubernetes 1.30 or later is needed); everything else is applied` }];
+  const failures = outcome.failures.filter((f) => isGuardKind(f.info)).map((f) => f.message);
+  if (failures.length > 0) return [{ type, status: 'False', reason: Reason.ApplyFailed, message: failures.join('; ') }];
+  const policies = objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length;
+  const actions = spec.guard === 'enforce' ? 'Deny + Audit' : 'Warn + Audit';
+  return [{ type, status: 'True', reason: Reason.Applied, message: `${String(policies)} admission policies bound to ${managedNamespaces(spec).join(', ')} (${actions})` }];
+}
+
+/** MonitoringApplied (only with spec.monitoring): Telemetry and PrometheusRule in place, or which CRDs are missing. */
+function monitoringCondition(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
+  if (!spec.monitoring?.enabled) return [];
+  const type = ConditionType.MonitoringApplied;
+  const missing = outcome.missingKinds.filter(isMonitoringKind);
+  if (missing.length > 0) return [{ type, status: 'False', reason: Reason.MonitoringCRDsMissing, message: `${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served: install prometheus-operator's (and Istio's) CRDs and ward converges; everything else is applied` }];
+  const failures = outcome.failures.filter((f) => isMonitoringKind(f.info)).map((f) => f.message);
+  if (failures.length > 0) return [{ type, status: 'False', reason: Reason.ApplyFailed, message: failures.join('; ') }];
+  const count = objects.filter((o) => isMonitoringKind(o)).length;
+  return [{ type, status: 'True', reason: Reason.Applied, message: `${String(count)} Telemetry and PrometheusRule objects applied` }];
+}
+
+const isOther = (info: KindInfo | undefined): boolean => !isGuardKind(info) && !isMonitoringKind(info);
+
 function applyConditions(spec: RegistrySpec, outcome: ApplyOutcome, objects: readonly KubeObject[]): ConditionResult[] {
-  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => (f.info?.istio ?? false) === istio).map((f) => f.message);
+  const failuresOf = (istio: boolean): string[] => outcome.failures.filter((f) => isOther(f.info) && (f.info?.istio ?? false) === istio).map((f) => f.message);
   const meshObjects = objects.filter((o) => o.apiVersion.includes('istio.io')).length;
   const npObjects = objects.filter((o) => o.kind === 'NetworkPolicy').length;
-  const mesh: ConditionResult = outcome.missingKinds.length > 0
-    ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${outcome.missingKinds.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
+  const missingIstio = outcome.missingKinds.filter(isOther);
+  const mesh: ConditionResult = missingIstio.length > 0
+    ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.IstioCRDsMissing, message: `Istio is not installed: ${missingIstio.map((k) => `${k.kind} (${k.apiVersion})`).join(', ')} not served; NetworkPolicies are still applied. Install Istio's CRDs and ward converges.` }
     : failuresOf(true).length > 0
       ? { type: ConditionType.MeshPolicyApplied, status: 'False', reason: Reason.ApplyFailed, message: failuresOf(true).join('; ') }
       : { type: ConditionType.MeshPolicyApplied, status: 'True', reason: Reason.Applied, message: `${String(meshObjects)} Istio objects applied (mTLS ${spec.mesh.mtlsMode})` };
   const np = failuresOf(false).length > 0
     ? { type: ConditionType.NetworkPolicyApplied, status: 'False' as const, reason: Reason.ApplyFailed, message: failuresOf(false).join('; ') }
     : { type: ConditionType.NetworkPolicyApplied, status: 'True' as const, reason: Reason.Applied, message: `${String(npObjects)} NetworkPolicies applied` };
-  return [mesh, np];
+  return [mesh, np, ...guardCondition(spec, outcome, objects), ...monitoringCondition(spec, outcome, objects)];
 }
 
 function gatewayStatus(g: GatewayOutcome): NonNullable<RegistryStatus['wireguard']> {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../charts-src/kube.js';
 import type { RegistrySpec } from '../charts-src/model/index.js';
 import { synthesize as synthesizeSpec } from '../charts-src/synthesize.js';
+import { guardObjects } from '../policies/guard/generate.js';
 import type { RandomBytes } from '../charts-src/wireguard/keys.js';
 import type { ConditionResult } from './conditions.js';
 import { auditCondition } from './audit.js';
@@ -106,6 +107,11 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** What the operator applies: the synthesised hardening and, with spec.guard, ward guard's admission policies. */
+export function synthesizeWithGuard(spec: RegistrySpec, options: { owner: Owner }): KubeObject[] {
+  return [...synthesizeSpec(spec, options), ...(spec.guard === undefined ? [] : guardObjects(spec, { owner: options.owner }))];
+}
+
 interface Parts {
   readonly log: Logger;
   readonly clock: () => Date;
@@ -124,8 +130,12 @@ function buildController(options: OperatorOptions, parts: Parts): Controller {
     deps: {
       port: options.wrapPort ? options.wrapPort(adapter) : adapter,
       kinds,
-      synthesize: options.synthesize ?? ((spec, o) => synthesizeSpec(spec, o)),
+      synthesize: options.synthesize ?? synthesizeWithGuard,
       memo: new AppliedMemo(),
+      onDriftRepaired: (obj) => metrics.driftRepairs.inc({ kind: obj.kind }),
+      onConditions: (rd, conditions) => {
+        for (const c of conditions) metrics.conditions.set({ namespace: rd.metadata.namespace, name: rd.metadata.name, type: c.type }, c.status === 'True' ? 1 : 0);
+      },
       clock,
       log,
       probeCache: new Map(),

@@ -98,6 +98,44 @@ export interface Rule {
   readonly controls: Controls;
   /** Pure: same index and context, same findings. */
   check(index: ObjectIndex, ctx: CheckContext): Finding[];
+  /** The rule as CEL, for a ValidatingAdmissionPolicy (`ward guard`); only rules decided on one object have it. */
+  readonly cel?: CelExport;
+}
+
+/** What `ward guard` needs of the stack to write a rule's CEL (e.g. which Services are its gateways). */
+export interface GuardParams {
+  /** Istio root namespace: a selector PeerAuthentication there is ignored by Istio. */
+  readonly meshRootNamespace: string;
+  /** Pod labels of the declared gateways: a NodePort/LoadBalancer Service selecting one of them is allowed. */
+  readonly gatewaySelectors: readonly Readonly<Record<string, string>>[];
+  /** Namespace of the WireGuard admin gateway, when the stack has one (its Services may be exposed). */
+  readonly wireguardNamespace?: string;
+}
+
+/** The API resources a ValidatingAdmissionPolicy matches (CREATE and UPDATE). */
+export interface CelResources {
+  readonly apiGroups: readonly string[];
+  readonly apiVersions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/**
+ * A rule written in CEL next to its TypeScript check. `ward guard` turns it into a
+ * ValidatingAdmissionPolicy; the parity test (test/integration/guard-parity.test.ts) holds the API
+ * server's verdict equal to the rule's findings on one object.
+ */
+export interface CelExport {
+  readonly resources: readonly CelResources[];
+  /** Named CEL values (`variables.<name>`), in order. */
+  readonly variables?: readonly { readonly name: string; readonly expression: string }[];
+  /** CEL that is true when the object passes the rule (waivers are added by `ward guard`). */
+  readonly expression: (params: GuardParams) => string;
+  /** What the object does wrong, one line; `ward guard` puts the rule id in front. */
+  readonly message: string;
+  /** The findings this CEL stands for; all of the rule's when absent (narrower where a branch needs another object or a value's entropy). */
+  readonly covers?: (f: Finding) => boolean;
+  /** What the CEL leaves to `ward check`, for docs/guard.md; absent when it decides exactly what the check does on one object. */
+  readonly leavesToCheck?: string;
 }
 
 /** Short human reference of an object: `Deployment dev/registry` or `ClusterRole admin`. */

@@ -148,6 +148,15 @@ export const keyManagerSchema = z.strictObject({
   })
   .describe('MOSIP key manager configuration the registry depends on.');
 
+export const monitoringSchema = z.strictObject({
+    enabled: z.boolean().default(true).describe('Emit Istio Telemetry (access logs on the ingress gateway and in personal-data namespaces, a login-path tag on the gateway\'s request metric) and a prometheus-operator PrometheusRule of pre-warning alerts (docs/monitoring.md).'),
+    loginPaths: z.array(z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { message: 'must be a URL path such as /web/login' })).default(['/web/login', '/auth/']).describe('URL path prefixes counted as login requests on the public gateway (Odoo /web/login, Keycloak /auth/).'),
+  })
+  .describe('Run-time pre-warning: what the mesh logs and which alerts fire when someone behaves out of the ordinary.');
+
+/** `audit`: Warn + Audit; `enforce`: Deny + Audit. */
+export const guardModeSchema = z.enum(['audit', 'enforce']);
+
 export const presetNameSchema = z.enum(['openg2p-social-registry', 'openg2p-commons']);
 
 export const registrySpecSchema = z.strictObject({
@@ -170,6 +179,8 @@ export const registrySpecSchema = z.strictObject({
     keyManager: keyManagerSchema.optional(),
     dataTier: dataTierSchema.optional(),
     adminAccess: adminAccessSchema.optional(),
+    monitoring: monitoringSchema.optional(),
+    guard: guardModeSchema.optional().describe('What the admission guard (ward guard: ValidatingAdmissionPolicies in the stack\'s namespaces) does with an object that breaks an exported rule: audit (default) lets it in with a warning and an audit record, enforce refuses it.'),
   })
   .describe('A registry stack holding personal data, hardened by ward.');
 

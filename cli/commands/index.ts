@@ -50,6 +50,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./helm-postrender.js')).registerHelmPostrender,
   },
   {
+    name: 'guard', aliases: [], term: '[options]',
+    summary: 'Write the rules that need one object only as ValidatingAdmissionPolicies and bindings for the namespaces of a registry stack (warn and audit, or deny with guard: enforce).',
+    load: async () => (await import('./guard.js')).registerGuard,
+  },
+  {
     name: 'wg', aliases: [], term: '',
     summary: 'WireGuard admin gateway: keys, peer client configs, rendered gateway configuration.',
     load: async () => (await import('./wg.js')).registerWg,

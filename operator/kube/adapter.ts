@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, FIELD_MANAGER, KIND, Labels, type KubeObject } from '../../charts-src/kube.js';
 import { PLURAL } from '../crd.js';
-import { collectionPath, objectPath, type KindInfo } from '../kinds.js';
+import { collectionPath, mayBeMissing, objectPath, type KindInfo } from '../kinds.js';
 import { KindNotServedError, type ClusterPort, type EventInput, type RegistryObject, type RegistryStatus } from '../port.js';
 import type { SecretFacts } from '../secrets.js';
 import { supervisedWatch, type WatchLifecycle } from '../watch.js';
@@ -143,7 +143,7 @@ export class KubeAdapter implements ClusterPort {
       signal,
       ...(labelSelector ? { labelSelector } : {}),
       timeoutSeconds: 300,
-      backoff: info.istio ? { initialMs: 500, maxMs: 5_000 } : { initialMs: 250, maxMs: 30_000 },
+      backoff: mayBeMissing(info) ? { initialMs: 500, maxMs: 5_000 } : { initialMs: 250, maxMs: 30_000 },
       list: async () => {
         const list = await this.rest.get<{ metadata?: { resourceVersion?: string }; items: Obj[] }>(path, { labelSelector });
         return { ...list, items: list.items.map((i) => ({ ...i, apiVersion: info.apiVersion, kind: info.kind })) };
@@ -184,7 +184,7 @@ export class KubeAdapter implements ClusterPort {
       const list = await this.rest.get<{ items: Obj[] }>(collectionPath(info), { labelSelector: `${Labels.owner}=${ownerKey}` });
       return list.items.map((i) => ({ ...i, apiVersion: info.apiVersion, kind: info.kind }));
     } catch (err) {
-      if (info.istio && isNotFound(err)) throw new KindNotServedError(info, err);
+      if (mayBeMissing(info) && isNotFound(err)) throw new KindNotServedError(info, err);
       throw err;
     }
   }
@@ -201,7 +201,7 @@ export class KubeAdapter implements ClusterPort {
       const stored = await this.rest.apply<Obj>(objectPath(kind, obj.metadata.name, obj.metadata.namespace), obj, FIELD_MANAGER);
       return { resourceVersion: stored.metadata.resourceVersion ?? '' };
     } catch (err) {
-      if (kind.istio && isNotFound(err) && (err as KubeApiError).detail.includes('the server could not find the requested resource')) throw new KindNotServedError(kind, err);
+      if (mayBeMissing(kind) && isNotFound(err) && (err as KubeApiError).detail.includes('the server could not find the requested resource')) throw new KindNotServedError(kind, err);
       throw err;
     }
   }

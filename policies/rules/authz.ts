@@ -58,6 +58,10 @@ const noAllowNothing: Rule = defineRule({
   }),
 });
 
+/** The fields of an Istio AuthorizationPolicy source (security.istio.io/v1 CRD schema): the CEL of WARD-AUTHZ-002 asks for one of them. */
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks',
+  'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] as const;
+
 function emptySource(from: unknown): boolean {
   const list = recs(from);
   return list.length === 0 || list.some((f) => Object.keys(rec(f.source)).length === 0);
@@ -68,6 +72,11 @@ const allowAnySource: Rule = defineRule({
   rationale: 'An ALLOW rule with no "from" (or an empty source) allows any caller, plaintext ones included, to what it matches.',
   remediation: 'Add from.source.principals (cluster.local/ns/<ns>/sa/<sa>) naming the callers that need access.',
   controls: { nsa: NSA.authz, owasp2025: 'K02' },
+  cel: {
+    resources: [{ apiGroups: ['security.istio.io'], apiVersions: ['v1', 'v1beta1'], resources: ['authorizationpolicies'] }],
+    message: 'an ALLOW rule of the AuthorizationPolicy has no "from" (or an empty source): any caller is allowed',
+    expression: () => `!has(object.spec) || object.spec.?action.orValue('ALLOW') != 'ALLOW' || !has(object.spec.rules) || object.spec.rules.all(r, has(r.from) && size(r.from) > 0 && r.from.all(f, has(f.source) && (${SOURCE_FIELDS.map((k) => `has(f.source.${k})`).join(' || ')})))`,
+  },
   check: (index) => index.ofKind('AuthorizationPolicy').filter((ap) => action(ap) === 'ALLOW').flatMap((ap) =>
     recs(rec(ap.spec).rules).flatMap((r, i): Finding[] => {
       if (!emptySource(r.from)) return [];
@@ -149,6 +158,11 @@ const noTls: Rule = defineRule({
   rationale: 'A gateway server on HTTP, TCP or another plaintext protocol carries credentials and personal data unencrypted from outside the cluster (OpenG2P 1.3.1 publishes PostgreSQL 5432 this way).',
   remediation: 'Use protocol HTTPS or TLS with tls.mode SIMPLE/MUTUAL and a credentialName; redirect HTTP with tls.httpsRedirect: true; never publish databases through the gateway.',
   controls: { nsa: NSA.encryption, owasp2025: 'K05' },
+  cel: {
+    resources: [{ apiGroups: ['networking.istio.io'], apiVersions: ['v1', 'v1beta1', 'v1alpha3'], resources: ['gateways'] }],
+    message: 'a Gateway server publishes a port without TLS (use HTTPS or TLS with tls.mode, or redirect HTTP with tls.httpsRedirect: true)',
+    expression: () => "!has(object.spec) || !has(object.spec.servers) || object.spec.servers.all(s, (s.?port.?protocol.orValue('HTTP').upperAscii() in ['HTTPS', 'TLS'] && s.?tls.?mode.hasValue()) || (s.?port.?protocol.orValue('HTTP').upperAscii() == 'HTTP' && s.?tls.?httpsRedirect.orValue(false) == true))",
+  },
   check: (index) => istioGateways(index).flatMap((g) => recs(rec(g.spec).servers).flatMap((s, i): Finding[] => {
     const port = rec(s.port);
     const protocol = (str(port.protocol) ?? 'HTTP').toUpperCase();

@@ -11,6 +11,7 @@ import type { Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
 import { effectiveMtlsByPort, hasSelector, modeOf, namespacePolicy, sidecarInjected, type EffectiveMtls, type MtlsMode } from '../mesh/mtls.js';
 import { raise, type Finding, type Rule } from '../types.js';
+import { celString } from '../guard/cel.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
 export const MTLS_NOT_STRICT = 'WARD-MTLS-001';
@@ -162,6 +163,17 @@ const weakPolicy: Rule = defineRule({
   rationale: 'A PeerAuthentication with mode PERMISSIVE accepts plaintext next to mTLS and DISABLE refuses mTLS, for every workload it covers: the exception is in the policy itself, whether or not the workloads are in the same input.',
   remediation: 'Set mtls.mode: STRICT (and no weaker portLevelMtls entry); if the exception is needed, waive this rule on the PeerAuthentication with the reason (ward.g2p.dev/waive: "WARD-MTLS-006: <reason>").',
   controls: { cis1_12: cis('5.7.1'), nsa: NSA.encryption, owasp2025: 'K05' },
+  cel: {
+    resources: [{ apiGroups: ['security.istio.io'], apiVersions: ['v1', 'v1beta1'], resources: ['peerauthentications'] }],
+    message: 'the PeerAuthentication sets an mTLS mode weaker than STRICT (PERMISSIVE accepts plaintext, DISABLE refuses mTLS)',
+    expression: (p) => {
+      const selector = 'has(object.spec.selector) && has(object.spec.selector.matchLabels) && size(object.spec.selector.matchLabels) > 0';
+      const weak = "['PERMISSIVE', 'DISABLE']";
+      const ports = `!has(object.spec.portLevelMtls) || object.spec.portLevelMtls.all(k, !(object.spec.portLevelMtls[k].?mode.orValue('') in ${weak}))`;
+      return `!has(object.spec) || (${selector} ? (object.metadata.namespace == ${celString(p.meshRootNamespace)} || (!(object.spec.?mtls.?mode.orValue('') in ${weak}) && (${ports}))) : !(object.spec.?mtls.?mode.orValue('') in ${weak}))`;
+    },
+    leavesToCheck: 'A second namespace-wide PeerAuthentication is ignored by Istio, so the check does not report its mode (WARD-MTLS-005 does); the guard, seeing one object, judges every namespace-wide one.',
+  },
   check: (index) => index.ofKind('PeerAuthentication').flatMap((pa) => {
     const weak = weakSettings(index, pa);
     if (weak.length === 0) return [];

@@ -10,6 +10,7 @@ import { arr, isRec, rec, recs, str, strMap, strs, text, type Rec } from '../ind
 import { labelSelector, networkPolicyTypes, type ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import type { Finding, Rule } from '../types.js';
+import { celString, celStrings } from '../guard/cel.js';
 import { auditedNamespaces, cis, defineRule, findingOf, namespaceObject, NSA } from './util.js';
 
 export const NET_NO_DEFAULT_DENY_INGRESS = 'WARD-NET-001';
@@ -126,6 +127,16 @@ const allowAll: Rule = defineRule({
   rationale: 'A rule without from/to, with "namespaceSelector: {}" alone or with 0.0.0.0/0 opens the selected pods to everything (Bitnami charts render this with allowExternal: true).',
   remediation: 'List the allowed peers (podSelector, namespaceSelector with labels, or narrow ipBlocks) in every rule.',
   controls: { cis1_12: cis('5.3.2'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  cel: {
+    resources: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['networkpolicies'] }],
+    message: 'a NetworkPolicy rule allows everything (no from/to, "namespaceSelector: {}" alone, or 0.0.0.0/0 or ::/0)',
+    expression: () => (['Ingress', 'Egress'] as const).map((dir) => {
+      const [field, peers] = dir === 'Ingress' ? ['ingress', 'from'] : ['egress', 'to'];
+      const emptySel = '(!has(p.namespaceSelector.matchLabels) || size(p.namespaceSelector.matchLabels) == 0) && (!has(p.namespaceSelector.matchExpressions) || size(p.namespaceSelector.matchExpressions) == 0)';
+      const peerOk = `!(has(p.namespaceSelector) && !has(p.podSelector) && ${emptySel}) && !(has(p.ipBlock) && p.ipBlock.cidr in ${celStrings([...ANY_CIDRS])})`;
+      return `(!('${dir}' in object.spec.?policyTypes.orValue(['Ingress'])) || !has(object.spec.${field}) || object.spec.${field}.all(r, has(r.${peers}) && size(r.${peers}) > 0 && r.${peers}.all(p, ${peerOk})))`;
+    }).join(' && '),
+  },
   check: (index) => index.ofKind('NetworkPolicy').flatMap((np) => allowAllFindings(index, np)),
 });
 
@@ -191,6 +202,18 @@ const exposedService: Rule = defineRule({
   rationale: 'NodePort and LoadBalancer Services publish pods on every node or an external address, bypassing the ingress gateway, its TLS and its authorization.',
   remediation: 'Use type ClusterIP and publish through the Istio ingress gateway (or the WireGuard admin gateway for administration).',
   controls: { cis1_12: cis('5.7.1'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  cel: {
+    resources: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['services'] }],
+    message: 'the Service is of type NodePort or LoadBalancer and does not select a declared gateway',
+    expression: (p) => {
+      const selects = (labels: Readonly<Record<string, string>>): string => Object.entries(labels)
+        .map(([k, v]) => `object.spec.?selector[?${celString(k)}].orValue('') == ${celString(v)}`).join(' && ');
+      const gateways = [GATEWAY_LABELS[0] ?? {}, ...p.gatewaySelectors].filter((l) => Object.keys(l).length > 0).map((l) => `(${selects(l)})`);
+      if (p.wireguardNamespace !== undefined) gateways.push(`object.metadata.namespace == ${celString(p.wireguardNamespace)}`);
+      return `!(object.spec.?type.orValue('ClusterIP') in ['NodePort', 'LoadBalancer'])${gateways.map((g) => ` || ${g}`).join('')}`;
+    },
+    leavesToCheck: 'The check also takes a Service selecting the pods of an Istio Gateway in the same input for a gateway; the guard knows the gateways the RegistryDeployment declares (mesh.ingressGateway.selector, istio: ingressgateway, the WireGuard namespace).',
+  },
   check: (index) => index.ofKind('Service').flatMap((svc): Finding[] => {
     const type = str(rec(svc.spec).type) ?? 'ClusterIP';
     if ((type !== 'NodePort' && type !== 'LoadBalancer') || isGatewayService(index, svc)) return [];

@@ -7,6 +7,7 @@ import type { ObjectIndex } from '../index/object-index.js';
 import { describeContainer, type ContainerEntry, type Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
 import type { Finding, Rule } from '../types.js';
+import { celStrings, effective as celEffective, everyContainer, workloadCel } from '../guard/cel.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
 export const POD_PRIVILEGED = 'WARD-POD-001';
@@ -71,6 +72,7 @@ const privileged: Rule = defineRule({
   rationale: 'A privileged container has every capability and the host devices: a container escape is one step away.',
   remediation: 'Remove securityContext.privileged (or set it to false).',
   controls: { cis1_12: cis('5.2.2'), nsa: NSA.podSecurity, owasp2025: 'K01' },
+  cel: workloadCel('a container runs privileged', everyContainer('!c.?securityContext.?privileged.orValue(false)')),
   check: perContainer(() => privileged, (w, c) => rec(c.container.securityContext).privileged === true
     ? { message: `${describeContainer(w, c)} runs privileged: remove securityContext.privileged`, path: [...c.path, 'securityContext', 'privileged'] } : undefined),
 });
@@ -80,6 +82,7 @@ const escalation: Rule = defineRule({
   rationale: 'Without allowPrivilegeEscalation: false a process can gain more privileges than its parent (setuid binaries). Required by Pod Security restricted on every container, init and ephemeral included.',
   remediation: 'Set securityContext.allowPrivilegeEscalation: false on the container.',
   controls: { cis1_12: cis('5.2.6'), nsa: NSA.podSecurity, owasp2025: 'K01' },
+  cel: workloadCel('a container does not set allowPrivilegeEscalation: false', everyContainer('c.?securityContext.?allowPrivilegeEscalation.orValue(true) == false')),
   check: perContainer(() => escalation, (w, c) => rec(c.container.securityContext).allowPrivilegeEscalation === false ? undefined
     : { message: `${describeContainer(w, c)} does not set allowPrivilegeEscalation: false`, path: [...c.path, 'securityContext'] }),
 });
@@ -89,6 +92,7 @@ const nonRoot: Rule = defineRule({
   rationale: 'Without runAsNonRoot: true (on the container or inherited from the pod) the kubelet lets an image that runs as root start.',
   remediation: 'Set securityContext.runAsNonRoot: true at pod level (inherited by every container) or on the container.',
   controls: { cis1_12: cis('5.2.7'), nsa: NSA.nonRoot, owasp2025: 'K01' },
+  cel: workloadCel('a container may run as root: runAsNonRoot is not true on the container or the pod', everyContainer(`${celEffective('runAsNonRoot', 'false')} == true`)),
   check: perContainer(() => nonRoot, (w, c) => effective(w, c, 'runAsNonRoot') === true ? undefined
     : { message: `${describeContainer(w, c)} may run as root: runAsNonRoot is not true on the container or the pod`, path: scPath(c, 'runAsNonRoot', w) }),
 });
@@ -98,6 +102,7 @@ const uidZero: Rule = defineRule({
   rationale: 'runAsUser: 0 runs the container as root, which Pod Security restricted forbids.',
   remediation: 'Set runAsUser to a non-zero UID (e.g. 10001) and make the image work as that user.',
   controls: { cis1_12: cis('5.2.7'), nsa: NSA.nonRoot, owasp2025: 'K01' },
+  cel: workloadCel('a container runs as UID 0 (root)', everyContainer(`${celEffective('runAsUser', '-1')} != 0`)),
   check: perContainer(() => uidZero, (w, c) => num(effective(w, c, 'runAsUser')) === 0
     ? { message: `${describeContainer(w, c)} runs as UID 0 (root): set runAsUser to a non-zero UID`, path: scPath(c, 'runAsUser', w) } : undefined),
 });
@@ -107,6 +112,7 @@ const uidProxy: Rule = defineRule({
   rationale: 'Istio exempts traffic from UID 1337 from redirection: an application container running as 1337 bypasses its sidecar, mTLS and authorization policy.',
   remediation: 'Run the application as another UID; 1337 belongs to istio-proxy.',
   controls: { cis1_12: cis('5.7.3'), nsa: NSA.encryption, owasp2025: 'K05' },
+  cel: workloadCel('a container other than istio-proxy runs as UID 1337, the Istio proxy UID, and so bypasses the sidecar', everyContainer(`c.name == 'istio-proxy' || ${celEffective('runAsUser', '-1')} != 1337`)),
   check: perContainer(() => uidProxy, (w, c) => c.name !== 'istio-proxy' && num(effective(w, c, 'runAsUser')) === 1337
     ? { message: `${describeContainer(w, c)} runs as UID 1337, the Istio proxy UID, and so bypasses the sidecar: use another UID`, path: scPath(c, 'runAsUser', w) } : undefined),
 });
@@ -117,6 +123,7 @@ const seccomp: Rule = defineRule({
   rationale: 'Pod Security restricted requires seccompProfile RuntimeDefault or Localhost on the pod or every container.',
   remediation: 'Set securityContext.seccompProfile.type: RuntimeDefault at pod level.',
   controls: { cis1_12: cis('5.7.2'), nsa: NSA.hardening, owasp2025: 'K01' },
+  cel: workloadCel('a container has no RuntimeDefault or Localhost seccomp profile (container or pod)', everyContainer("(c.?securityContext.?seccompProfile.hasValue() ? c.securityContext.seccompProfile.type : variables.podSpec.?securityContext.?seccompProfile.?type.orValue('')) in ['RuntimeDefault', 'Localhost']")),
   check: perContainer(() => seccomp, (w, c) => SECCOMP_OK.has(str(rec(effective(w, c, 'seccompProfile')).type) ?? '') ? undefined
     : { message: `${describeContainer(w, c)} has no RuntimeDefault or Localhost seccomp profile (container or pod)`, path: scPath(c, 'seccompProfile', w) }),
 });
@@ -127,6 +134,7 @@ const dropAll: Rule = defineRule({
   rationale: 'Pod Security restricted requires capabilities.drop to contain ALL; the runtime default set includes NET_RAW and others an application does not need.',
   remediation: 'Set securityContext.capabilities.drop: [ALL] on the container.',
   controls: { cis1_12: cis('5.2.10'), nsa: NSA.hardening, owasp2025: 'K01' },
+  cel: workloadCel('a container does not drop ALL capabilities', everyContainer("'ALL' in c.?securityContext.?capabilities.?drop.orValue([])")),
   check: perContainer(() => dropAll, (w, c) => strs(caps(c).drop).includes('ALL') ? undefined
     : { message: `${describeContainer(w, c)} does not drop ALL capabilities`, path: [...c.path, 'securityContext', 'capabilities'] }),
 });
@@ -143,6 +151,7 @@ const addedCaps: Rule = defineRule({
   rationale: 'Pod Security restricted allows adding NET_BIND_SERVICE only; NET_ADMIN, SYS_ADMIN and friends widen the kernel attack surface.',
   remediation: 'Remove the added capabilities from capabilities.add (Pod Security restricted allows NET_BIND_SERVICE only); one a container cannot start without (NET_ADMIN on a WireGuard gateway) takes a waiver with the reason.',
   controls: { cis1_12: cis('5.2.9'), nsa: NSA.hardening, owasp2025: 'K01' },
+  cel: workloadCel('a container adds capabilities other than NET_BIND_SERVICE', everyContainer("c.?securityContext.?capabilities.?add.orValue([]).all(x, x == 'NET_BIND_SERVICE')")),
   check: perContainer(() => addedCaps, (w, c) => {
     const extra = strs(caps(c).add).filter((x) => x !== 'NET_BIND_SERVICE');
     return extra.length ? { message: `${describeContainer(w, c)} adds capabilities ${extra.join(', ')}: drop them`, path: [...c.path, 'securityContext', 'capabilities', 'add'], remediation: addedCapsRemediation(extra) } : undefined;
@@ -155,6 +164,7 @@ const hostNamespaces: Rule = defineRule({
   rationale: 'hostNetwork, hostPID and hostIPC share the node\'s namespaces: the pod sees host traffic and processes, and NetworkPolicy no longer applies.',
   remediation: 'Remove hostNetwork, hostPID and hostIPC from the pod spec.',
   controls: { cis1_12: cis('5.2.5'), nsa: NSA.podSecurity, owasp2025: 'K01' },
+  cel: workloadCel('the pod shares a host namespace (hostNetwork, hostPID or hostIPC)', '!variables.podSpec.?hostNetwork.orValue(false) && !variables.podSpec.?hostPID.orValue(false) && !variables.podSpec.?hostIPC.orValue(false)'),
   check: perPod(() => hostNamespaces, (w) => HOST_NS.filter((f) => w.podSpec[f] === true)
     .map((f) => ({ message: `${wref(w)} sets ${f}: true: remove it`, path: [...w.podSpecPath, f] }))),
 });
@@ -164,6 +174,7 @@ const hostPath: Rule = defineRule({
   rationale: 'A hostPath volume exposes the node file system to the pod.',
   remediation: 'Use a persistentVolumeClaim, emptyDir, configMap or secret volume instead of hostPath.',
   controls: { cis1_12: cis('5.2.12'), nsa: NSA.podSecurity, owasp2025: 'K01' },
+  cel: workloadCel('the pod mounts a hostPath volume', '!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath))'),
   check: perPod(() => hostPath, (w) => recs(w.podSpec.volumes).flatMap((v, i) => v.hostPath !== undefined
     ? [{ message: `${wref(w)} mounts hostPath volume "${str(v.name) ?? String(i)}" (${str(rec(v.hostPath).path) ?? '?'}): use a PVC or emptyDir`, path: [...w.podSpecPath, 'volumes', i] }] : [])),
 });
@@ -173,9 +184,15 @@ const hostPort: Rule = defineRule({
   rationale: 'hostPort binds the node\'s address, bypassing Service and NetworkPolicy design.',
   remediation: 'Remove hostPort; expose the port through a Service.',
   controls: { cis1_12: cis('5.2.13'), nsa: NSA.networkPolicies, owasp2025: 'K05' },
+  cel: workloadCel('a container binds a hostPort (with hostNetwork every containerPort is one)', everyContainer('!has(c.ports) || c.ports.all(p, p.?hostPort.orValue(0) <= 0)')),
   check: perContainer(() => hostPort, (w, c) => {
-    const i = arr(c.container.ports).findIndex((p) => (num(rec(p).hostPort) ?? 0) > 0);
-    return i >= 0 ? { message: `${describeContainer(w, c)} binds hostPort ${String(num(rec(arr(c.container.ports)[i]).hostPort))}: remove it and use a Service`, path: [...c.path, 'ports', i, 'hostPort'] } : undefined;
+    // In a Pod with hostNetwork the API server defaults hostPort to containerPort (pod templates are no longer defaulted since 1.28).
+    const defaulted = w.ref.kind === 'Pod' && w.podSpec.hostNetwork === true;
+    const bound = (p: unknown): number => num(rec(p).hostPort) ?? (defaulted ? num(rec(p).containerPort) ?? 0 : 0);
+    const i = arr(c.container.ports).findIndex((p) => bound(p) > 0);
+    const port = arr(c.container.ports)[i];
+    const how = num(rec(port).hostPort) === undefined ? ' (hostNetwork: the API server makes its containerPort a host port)' : '';
+    return i >= 0 ? { message: `${describeContainer(w, c)} binds hostPort ${String(bound(port))}${how}: remove it and use a Service`, path: [...c.path, 'ports', i, num(rec(port).hostPort) === undefined ? 'containerPort' : 'hostPort'] } : undefined;
   }),
 });
 
@@ -196,6 +213,7 @@ const readOnlyRoot: Rule = defineRule({
   rationale: 'An immutable root file system stops an attacker from writing tools or changing binaries in the container.',
   remediation: 'Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where the program writes.',
   controls: { cis1_12: cis('5.7.3'), nsa: NSA.immutable, owasp2025: 'K01' },
+  cel: workloadCel('a container has a writable root file system', everyContainer('c.?securityContext.?readOnlyRootFilesystem.orValue(false) == true', ['initContainers', 'containers'])),
   check: perContainer(() => readOnlyRoot, (w, c) => rec(c.container.securityContext).readOnlyRootFilesystem === true ? undefined
     : { message: `${describeContainer(w, c)} has a writable root file system: set readOnlyRootFilesystem: true`, path: [...c.path, 'securityContext'] }, ['container', 'initContainer']),
 });
@@ -205,6 +223,7 @@ const resources: Rule = defineRule({
   rationale: 'Without limits one container can starve the node (denial of service of the registry).',
   remediation: 'Set resources.limits.memory and resources.limits.cpu (and requests).',
   controls: { cis1_12: cis('5.7.3'), nsa: NSA.resources, owasp2025: 'K01' },
+  cel: workloadCel('a container has no CPU or memory limit', everyContainer("'cpu' in c.?resources.?limits.orValue({}) && 'memory' in c.?resources.?limits.orValue({})", ['initContainers', 'containers'])),
   check: perContainer(() => resources, (w, c) => {
     const limits = rec(rec(c.container.resources).limits);
     const missing = ['cpu', 'memory'].filter((k) => limits[k] === undefined);
@@ -269,6 +288,7 @@ const sysctls: Rule = defineRule({
   rationale: 'Sysctls outside the safe set change the node kernel for every pod (e.g. net.ipv4.ip_forward).',
   remediation: 'Remove the sysctl; a forwarding gateway needs its own privileged namespace and a waiver.',
   controls: { cis1_12: cis('5.7.3'), nsa: NSA.hardening, owasp2025: 'K01' },
+  cel: workloadCel('the pod sets an unsafe sysctl', `variables.podSpec.?securityContext.?sysctls.orValue([]).all(s, s.name in ${celStrings([...SAFE_SYSCTLS])})`),
   check: perPod(() => sysctls, (w) => recs(rec(w.podSpec.securityContext).sysctls).flatMap((s, i) => {
     const name = str(s.name) ?? '';
     return SAFE_SYSCTLS.has(name) ? [] : [{ message: `${wref(w)} sets unsafe sysctl ${name}`, path: [...w.podSpecPath, 'securityContext', 'sysctls', i] }];

@@ -10,6 +10,7 @@ import { describeContainer, type Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
 import { isStructuredText, shannonEntropy } from '../secret-strength.js';
 import { raise, type Finding, type Rule, type Severity } from '../types.js';
+import { celString, celStrings, everyContainer, workloadCel } from '../guard/cel.js';
 import { cis, defineRule, findingOf, NSA } from './util.js';
 
 export const SEC_LITERAL_ENV = 'WARD-SEC-001';
@@ -31,7 +32,9 @@ export function looksRandom(v: string): boolean {
   return v.length >= 20 && !/[\s/]/.test(v) && !/^[a-z]+:/i.test(v) && entropy(v) >= 4.2 && /\d/.test(v) && /[A-Za-z]/.test(v) && !isStructuredText(v);
 }
 
-const isReference = (v: string): boolean => /^\$\(\w+\)$/.test(v.trim()) || /^\{\{.*\}\}$/.test(v.trim());
+const REFERENCE = /^\$\(\w+\)$/;
+const TEMPLATE = /^\{\{.*\}\}$/;
+const isReference = (v: string): boolean => REFERENCE.test(v.trim()) || TEMPLATE.test(v.trim());
 
 /** Why a name/value pair looks like a secret, or undefined. */
 export function secretLooking(name: string, value: string | undefined): 'name' | 'entropy' | undefined {
@@ -41,6 +44,17 @@ export function secretLooking(name: string, value: string | undefined): 'name' |
   return undefined;
 }
 
+/** The words of a finding of WARD-SEC-001 raised by the variable's name on a literal `value` (what its CEL decides). */
+export const SEC_LITERAL_BY_NAME = 'a secret-looking literal value';
+
+/** CEL: no literal env value under a secret-looking name (the name branch of secretLooking, minus the key-manager names). */
+function literalEnvCel(): string {
+  const v = 'e.value.trim()';
+  const byName = `${v} != '' && !${v}.matches(${celString(REFERENCE.source)}) && !${v}.matches(${celString(TEMPLATE.source)}) && e.name.matches(${celString(`(?i)${SECRET_NAME.source}`)})`
+    + ` && !e.name.matches(${celString(`(?i)${NOT_A_SECRET.source}`)}) && !e.value.matches('(?i)^(true|false|yes|no)$') && !(e.name in ${celStrings([...KM_SECRET_NAMES])})`;
+  return everyContainer(`!has(c.env) || !c.env.exists(e, has(e.value) && ${byName})`);
+}
+
 const sev = (index: ObjectIndex, w: Workload, base: Severity): Severity => (index.holdsPersonalData(w) ? raise(base) : base);
 
 const literalEnv: Rule = defineRule({
@@ -48,6 +62,10 @@ const literalEnv: Rule = defineRule({
   rationale: 'A credential written as a literal env value sits in the manifest, the Helm values, Git history and `kubectl get -o yaml` output for anyone who can read the workload.',
   remediation: 'Move the value into a Secret and reference it (preferably as a mounted file; else valueFrom.secretKeyRef).',
   controls: { cis1_12: cis('5.4.1'), nsa: NSA.secrets, owasp2025: 'K03' },
+  cel: workloadCel('a container sets a secret-looking variable (by its name) to a literal value: reference a Secret instead', literalEnvCel(), {
+    covers: (f) => f.message.includes(`${SEC_LITERAL_BY_NAME}: `),
+    leavesToCheck: 'Values are not inspected in CEL: high-entropy values under other names, empty slots for a credential and values read through a ConfigMap (another object) are found by ward check only. A variable named twice in one container is judged on each entry (the check, like Kubernetes, takes the last).',
+  }),
   check: (index) => index.workloads.flatMap((w) => w.containers.flatMap((c) => envOf(index, w, c).flatMap((e): Finding[] => {
     if (e.source !== 'literal' && e.source !== 'configMap') return [];
     if (e.value !== undefined && e.value.trim() === '' && isCredentialSetting(e.name)) {
@@ -60,7 +78,7 @@ const literalEnv: Rule = defineRule({
     const why = secretLooking(e.name, e.value);
     if (!why) return [];
     const via = e.source === 'configMap' ? ' (through a ConfigMap)' : '';
-    const what = why === 'name' ? 'a secret-looking literal value' : 'a high-entropy literal value that looks like a credential';
+    const what = why === 'name' ? SEC_LITERAL_BY_NAME : 'a high-entropy literal value that looks like a credential';
     return [findingOf(index, literalEnv, w.object, `${describeContainer(w, c)} sets ${e.name} to ${what}${via}: reference a Secret instead`,
       { path: e.path, severity: sev(index, w, why === 'name' ? literalEnv.severity : 'medium') })];
   }))),

@@ -110,6 +110,10 @@ describeCluster('operator: reconcile on a real API server', () => {
     const original = await admin.get<{ spec: unknown }>(`${NP(ns)}/postgresql`);
     await admin.json('PATCH', `${NP(ns)}/postgresql`, {}, { spec: { ingress: [{}] } }, 'application/merge-patch+json');
     await waitFor('NetworkPolicy postgresql reverted', async () => JSON.stringify((await admin.get<{ spec: unknown }>(`${NP(ns)}/postgresql`)).spec) === JSON.stringify(original.spec));
+    // Both repairs are counted for the WardDriftRepaired alert (docs/monitoring.md).
+    // (counted once the apply returned, which may be just after the reverted object is visible)
+    const running = op;
+    await waitFor('two drift repairs counted', async () => (await running.handle.metrics.registry.getSingleMetricAsString('ward_drift_repairs_total')).includes('ward_drift_repairs_total{kind="NetworkPolicy"} 2'));
   });
 
   it('deleting the RegistryDeployment removes every child, also in other namespaces, then the finalizer', async () => {

@@ -18,6 +18,8 @@ export class FakePort implements ClusterPort {
   rd: RegistryObject | undefined;
   istioServed = true;
   failApply?: (o: KubeObject) => Error | undefined;
+  /** Kinds whose CRDs are not installed (listing or applying them fails as on a real cluster). */
+  readonly notServed = new Set<string>();
   private rv = 1;
 
   constructor(spec: unknown, meta: Partial<RegistryObject['metadata']> = {}) {
@@ -30,7 +32,7 @@ export class FakePort implements ClusterPort {
   }
 
   listOwned(info: KindInfo, ownerKey: string): Promise<readonly KubeObject[]> {
-    if (info.istio && !this.istioServed) return Promise.reject(new KindNotServedError(info));
+    if ((info.istio && !this.istioServed) || this.notServed.has(info.kind)) return Promise.reject(new KindNotServedError(info));
     return Promise.resolve([...this.objects.values()].filter((o) => o.apiVersion === info.apiVersion && o.kind === info.kind && o.metadata.labels?.['ward.g2p.dev/owner'] === ownerKey));
   }
 

@@ -71,6 +71,37 @@ describe('reconcile', () => {
     expect(port.objects.has(key)).toBe(true);
   });
 
+  it('counts a re-apply after an out-of-band deletion as a drift repair, but not the first apply', async () => {
+    const port = new FakePort(spec);
+    const repaired: string[] = [];
+    const d = deps(port, { onDriftRepaired: (o) => repaired.push(`${o.kind}/${o.metadata.name}`) });
+    await reconcile(d, 'reg', 'sr');
+    expect(repaired).toEqual([]);
+    const key = [...port.objects.keys()].find((k) => k.includes('NetworkPolicy/reg/registry')) ?? '';
+    port.objects.delete(key);
+    await reconcile(d, 'reg', 'sr');
+    expect(repaired).toEqual(['NetworkPolicy/registry']);
+  });
+
+  it('spec.monitoring without the prometheus-operator CRD: MonitoringApplied False naming it, everything else applied', async () => {
+    const port = new FakePort({ ...spec, monitoring: { enabled: true } });
+    port.notServed.add('PrometheusRule');
+    await reconcile(deps(port), 'reg', 'sr');
+    expect(cond(port, 'MonitoringApplied')).toMatchObject({ status: 'False', reason: 'MonitoringCRDsMissing', message: 'PrometheusRule (monitoring.coreos.com/v1) not served: install prometheus-operator\'s (and Istio\'s) CRDs and ward converges; everything else is applied' });
+    expect(cond(port, 'MeshPolicyApplied')?.status).toBe('True');
+    expect(cond(port, 'NetworkPolicyApplied')?.status).toBe('True');
+    expect([...port.objects.keys()].some((k) => k.includes('Telemetry/'))).toBe(true);
+    port.notServed.clear();
+    await reconcile(deps(port), 'reg', 'sr');
+    expect(cond(port, 'MonitoringApplied')).toMatchObject({ status: 'True', reason: 'Applied' });
+  });
+
+  it('no MonitoringApplied or GuardApplied condition without spec.monitoring and spec.guard', async () => {
+    const port = new FakePort(spec);
+    await reconcile(deps(port), 'reg', 'sr');
+    expect([cond(port, 'MonitoringApplied'), cond(port, 'GuardApplied')]).toEqual([undefined, undefined]);
+  });
+
   it('prunes children no longer desired but never objects without its owner uid', async () => {
     const port = new FakePort(spec);
     const d = deps(port);
