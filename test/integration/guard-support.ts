@@ -14,6 +14,7 @@ const PLURAL: Readonly<Record<string, string>> = {
   AuthorizationPolicy: 'authorizationpolicies', Gateway: 'gateways', ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
   ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings', ServiceAccount: 'serviceaccounts', ConfigMap: 'configmaps',
   Sidecar: 'sidecars', ServiceEntry: 'serviceentries', DestinationRule: 'destinationrules', Telemetry: 'telemetries', PrometheusRule: 'prometheusrules',
+  RequestAuthentication: 'requestauthentications', VirtualService: 'virtualservices',
 };
 
 /** The collection path of an object's kind, in `namespace` (or cluster-scoped when undefined). */

@@ -95,7 +95,9 @@ describe.skipIf(!kubeconfigPath || typeof prereq === 'string')('the real OpenG2P
     expect(foreign.length).toBe(5);
     expect([...refused.entries()].filter(([k]) => !foreign.includes(k))).toEqual([]);
     expect([...refused.keys()].sort()).toEqual(foreign);
-    for (const why of refused.values()) expect(why).toMatch(/not found|could not find|no matches/i);
+    // A kind whose group the cluster serves in part (monitoring.coreos.com: the dev cluster installs PrometheusRule only,
+    // for ward's alerts) is refused as unrecognised; a group it does not serve at all, as not found.
+    for (const why of refused.values()) expect(why).toMatch(/not found|could not find|no matches|unrecognized api version and kind/i);
     // ward's objects for the same release, through admission (dry run: the operator applies them below).
     const hardeningRefused = await applyAll(hardening, 'ward-test', true);
     expect([...hardeningRefused.entries()]).toEqual([]);
