@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { KubeAdapter } from './kube/adapter.js';
-import { CONTROLLER, type OperatorMetrics } from './metrics.js';
+import { CONTROLLER, forgetRegistryDeployment, type OperatorMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { ownerKeyOf, reconcile, type ReconcileDeps, type ReconcileResult } from './reconcile.js';
 
@@ -93,6 +93,7 @@ export class Controller {
       try {
         const result = await reconcile(deps, ns, name);
         this.queue.forget(key);
+        if (result.outcome === 'gone') forgetRegistryDeployment(metrics, ns, name);
         if (result.outcome === 'terminal') this.terminal.set(key, result.generation);
         else this.terminal.delete(key);
         if (result.outcome === 'done' && result.requeueAfterMs !== undefined) {

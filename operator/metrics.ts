@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ConditionType } from './conditions.js';
 
 /** Prometheus metrics with controller-runtime's names, so existing dashboards and alerts work. */
 
@@ -37,4 +38,12 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     conditions: new Gauge({ name: 'ward_registrydeployment_condition', help: 'Status conditions of each RegistryDeployment: 1 True, 0 False or Unknown', labelNames: ['namespace', 'name', 'type'], registers }),
     leaderStatus: new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers }),
   };
+}
+
+/**
+ * Drops the condition series of a RegistryDeployment that is gone (deleted, finalizer released), so
+ * `/metrics` does not keep reporting it, and alerts on its conditions do not fire, until a restart.
+ */
+export function forgetRegistryDeployment(metrics: OperatorMetrics, namespace: string, name: string): void {
+  for (const type of Object.values(ConditionType)) metrics.conditions.remove({ namespace, name, type });
 }

@@ -62,6 +62,8 @@ describeCluster('operator: GuardApplied and MonitoringApplied', () => {
 
     await adminRest().delete(rdPath(ns, 'sr'));
     await waitFor('the guard policies to be removed', async () => (await listLabelled(VAP, selector)).length === 0 && (await listLabelled(BINDINGS, selector)).length === 0);
+    // Once the RegistryDeployment is gone its condition series leave /metrics (they stayed until a restart, and kept alerts firing).
+    await waitFor('the condition series to leave /metrics', async () => !(await op!.handle.metrics.registry.getSingleMetricAsString('ward_registrydeployment_condition')).includes(`namespace="${ns}",name="sr"`));
   });
 
   it('spec.monitoring: the operator applies the Telemetry and PrometheusRule objects (MonitoringApplied) once the CRD is there', async () => {
