@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MINIO_ANONYMOUS, MINIO_NO_SSE, MINIO_NO_TLS, allowsAnyone, anonymousBuckets } from '../../../policies/rules/minio.js';
-import { ODOO_DB_MANAGER, ODOO_DB_SSLMODE, ODOO_DBFILTER, ODOO_DEMO_DATA, ODOO_MASTER_PASSWORD, ODOO_SUPERUSER } from '../../../policies/rules/odoo.js';
+import { ODOO_DB_MANAGER, readsProxyModeEnv, ODOO_DB_SSLMODE, ODOO_DBFILTER, ODOO_DEMO_DATA, ODOO_MASTER_PASSWORD, ODOO_PROXY_MODE, ODOO_SUPERUSER } from '../../../policies/rules/odoo.js';
 import { PG_HBA_NO_TLS, PG_HBA_WEAK_AUTH, hbaLines } from '../../../policies/rules/pg.js';
 import { REST_UNENCRYPTED_VOLUME } from '../../../policies/rules/rest.js';
 import { deployment, runRule, summarise, type Case } from './helpers.js';
@@ -66,6 +66,19 @@ metadata: {name: ${name}${isDefault ? ', annotations: {storageclass.kubernetes.i
 provisioner: ${provisioner}
 ${params ? `parameters: {${params}}` : ''}
 `;
+/** The Service in front of the Odoo fixtures (selects app: sr-odoo, port 80 → 8069 as in the SR 1.3.1 render). */
+const ODOO_SVC = '---\napiVersion: v1\nkind: Service\nmetadata: {name: sr-odoo, namespace: sr}\nspec:\n  selector: {app: sr-odoo}\n  ports: [{name: http, port: 80, targetPort: http}]\n';
+/** A VirtualService like the chart's (templates/virtualservice.yaml): gateway internal, X-Forwarded-* set, to `host`. */
+const odooVs = (host = 'sr-odoo', gateways = '[internal]'): string => `---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: sr-odoo, namespace: sr}\nspec:\n  hosts: [socialregistry.openg2p.sandbox.net]\n  gateways: ${gateways}\n  http:\n    - headers: {request: {set: {x-forwarded-host: socialregistry.openg2p.sandbox.net, x-forwarded-proto: https}}}\n      route: [{destination: {host: ${host}, port: {number: 80}}}]\n`;
+const odooIngress = '---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: odoo, namespace: sr}\nspec:\n  rules:\n    - host: sr.example.org\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: sr-odoo, port: {number: 80}}}}]}\n';
+const odooHttpRoute = '---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: odoo, namespace: sr}\nspec:\n  parentRefs: [{name: public, namespace: gateways}]\n  rules: [{backendRefs: [{name: sr-odoo, port: 80}]}]\n';
+/** The OpenG2P packaging image built on library/odoo (1.5+: reads ODOO_PROXY_MODE). */
+const PACKAGING_IMAGE = 'docker.io/openg2p/openg2p-social-registry-odoo-package:1.5.0';
+/** An Odoo (library/odoo image) mounting the odoo-conf ConfigMap. */
+const odooMounting = `---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sr-odoo, namespace: sr}\nspec:\n  template:\n    metadata:\n      labels: {app: sr-odoo}\n    spec:\n      containers:\n        - name: odoo\n          image: docker.io/library/odoo:17\n          ports: [{name: http, containerPort: 8069}]\n      volumes:\n        - name: conf\n          configMap: {name: odoo-conf}\n`;
+const registryDeployment = (exposure: string): string => `---\napiVersion: ward.g2p.dev/v1alpha1\nkind: RegistryDeployment\nmetadata: {name: sr, namespace: sr}\nspec:\n  namespace: sr\n  components:\n    - {name: registry, selector: {app: sr-odoo}, serviceAccount: sr-odoo, ports: [{name: http, port: 8069}], exposure: ${exposure}}\n`;
+const NO_PROXY = `${W} runs without proxy_mode (env ODOO_PROXY_MODE) behind`;
+const CONF_NO_PROXY = 'ConfigMap sr/odoo-conf key "odoo.conf" runs without proxy_mode';
 const V = 'volumeClaimTemplate "data" of StatefulSet sr/db (holds personal data) is on';
 
 const table: Record<string, Case[]> = {
@@ -107,6 +120,28 @@ const table: Record<string, Case[]> = {
     { name: 'passes one database with dbfilter .* (SR 1.3.1)', yaml: odoo(srOdooEnv), expect: [] },
     { name: 'fails two databases with dbfilter .*', yaml: odoo({ ...srOdooEnv, ODOO_DATABASE_NAME: 'socialregistrydb,testdb' }), expect: [{ severity: 'medium', message: `${W} serves 2 databases (socialregistrydb, testdb) without a dbfilter that selects one (env ODOO_DATABASE_FILTER)`, at: '- name: ODOO_DATABASE_FILTER' }] },
     { name: 'passes two databases with a dbfilter per host', yaml: odoo({ ...srOdooEnv, ODOO_DATABASE_NAME: 'a,b', ODOO_DATABASE_FILTER: '^%d$' }), expect: [] },
+  ],
+  [ODOO_PROXY_MODE]: [
+    { name: 'passes the SR 1.3.1 Odoo behind its VirtualService: the Bitnami template writes proxy_mode = True', yaml: odoo(srOdooEnv) + ODOO_SVC + odooVs(), expect: [] },
+    { name: 'fails ODOO_PROXY_MODE=False on the OpenG2P packaging image behind a VirtualService', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC + odooVs(),
+      expect: [{ severity: 'medium', message: `${NO_PROXY} VirtualService sr/sr-odoo (gateway internal)`, at: '- name: ODOO_PROXY_MODE' }] },
+    { name: 'raises it for an Odoo holding personal data', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'no' }, { labels: PERSONAL }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC + odooVs(),
+      expect: [{ severity: 'high', message: `${NO_PROXY} VirtualService sr/sr-odoo (gateway internal)`, at: '- name: ODOO_PROXY_MODE' }] },
+    { name: 'passes ODOO_PROXY_MODE=False on the OpenG2P 1.3.1 image, Bitnami-based and blind to the variable', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }) + ODOO_SVC + odooVs(), expect: [] },
+    { name: 'passes ODOO_PROXY_MODE=False on the bitnami/odoo image, which reads no such variable', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }).replace(ODOO_IMAGE, 'docker.io/bitnami/odoo:17.0.20240705-debian-12-r0') + ODOO_SVC + odooVs(), expect: [] },
+    { name: 'passes ODOO_PROXY_MODE=False overridden by the --proxy-mode argument', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }, { args: '\n          args: [--proxy-mode]' }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC + odooVs(), expect: [] },
+    { name: 'passes proxy mode off when the VirtualService is bound to the mesh only', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC + odooVs('sr-odoo', '[mesh]'), expect: [] },
+    { name: 'passes proxy mode off when the gateway routes to another Service', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC + odooVs('sr-keymanager'), expect: [] },
+    { name: 'passes proxy mode off with no route to Odoo at all', yaml: odoo({ ...srOdooEnv, ODOO_PROXY_MODE: 'False' }).replace(ODOO_IMAGE, PACKAGING_IMAGE) + ODOO_SVC, expect: [] },
+    { name: 'fails an odoo.conf without proxy_mode mounted by an Odoo behind an Ingress', yaml: odooConf('list_db = False') + odooMounting + ODOO_SVC + odooIngress,
+      expect: [{ severity: 'medium', message: `${CONF_NO_PROXY} (proxy_mode not set, Odoo's default False) behind Ingress sr/odoo`, at: 'odoo.conf' }] },
+    { name: 'fails proxy_mode = False in an odoo.conf behind an HTTPRoute', yaml: odooConf('proxy_mode = False') + odooMounting + ODOO_SVC + odooHttpRoute,
+      expect: [{ severity: 'medium', message: `${CONF_NO_PROXY} (proxy_mode = False) behind HTTPRoute sr/odoo`, at: 'odoo.conf' }] },
+    { name: 'fails an odoo.conf without proxy_mode behind a RegistryDeployment component with exposure ingress', yaml: odooConf('list_db = False') + odooMounting + registryDeployment('{type: ingress, hosts: [sr.example.org]}'),
+      expect: [{ severity: 'medium', message: `${CONF_NO_PROXY} (proxy_mode not set, Odoo's default False) behind RegistryDeployment sr/sr component "registry" (exposure ingress)`, at: 'odoo.conf' }] },
+    { name: 'passes a component that is not published (exposure none)', yaml: odooConf('list_db = False') + odooMounting + registryDeployment('{type: none}'), expect: [] },
+    { name: 'passes proxy_mode = True in an odoo.conf behind an Ingress', yaml: odooConf('proxy_mode = True') + odooMounting + ODOO_SVC + odooIngress, expect: [] },
+    { name: 'passes an odoo.conf that no routed workload mounts', yaml: odooConf('proxy_mode = False') + ODOO_SVC + odooIngress, expect: [] },
   ],
   [PG_HBA_NO_TLS]: [
     { name: 'fails a Bitnami PostgreSQL without a pg_hba.conf (SR 1.3.1: the image generates host … md5)', yaml: postgres(),
@@ -180,6 +215,10 @@ describe('readers', () => {
     expect(allowsAnyone('{"Statement":{"Effect":"Allow","Principal":"*"}}')).toBe(true);
     expect(allowsAnyone('{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root"]}}]}')).toBe(false);
     expect(allowsAnyone('not json "Principal"')).toBe(false);
+  });
+  it('tells the images that read ODOO_PROXY_MODE (OpenG2P packaging 1.5+, library/odoo builds) from those that do not (Bitnami, OpenG2P before 1.5)', () => {
+    expect(['docker.io/bitnami/odoo:17.0.20240705-debian-12-r0', ODOO_IMAGE, 'openg2p/openg2p-registry-odoo-package:1.4.2'].map(readsProxyModeEnv)).toEqual([false, false, false]);
+    expect([PACKAGING_IMAGE, 'openg2p/openg2p-social-registry-odoo-package:2.0.0-develop', 'openg2p/openg2p-social-registry-odoo-package:develop', 'registry.example.org/ops/odoo:17'].map(readsProxyModeEnv)).toEqual([true, true, true, true]);
   });
   it('never puts the value of ODOO_PASSWORD in a message, literal or not', () => {
     const msgs = runRule(ODOO_MASTER_PASSWORD, odoo({ ...srOdooEnv, ODOO_LIST_DB: 'yes' }).replace(/valueFrom: \{secretKeyRef: \{name: sr-odoo, key: odoo-password\}\}/, 'value: "Zt4Wq9Lm2Vx8Rk5Np7Bc3Hd6"')).map((f) => f.message).join('\n');
