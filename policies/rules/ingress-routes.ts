@@ -11,7 +11,7 @@ import { num, rec, recs, str } from '../index/access.js';
 import type { ObjectIndex } from '../index/object-index.js';
 import type { Workload } from '../index/workloads.js';
 import { componentNamespace, registryDeployments } from '../flows/intent.js';
-import { destinationService, gatewaysOf, istioKind } from './edge-routes.js';
+import { destinationService, gatewaysOf, istioKind, type GatewayRef } from './edge-routes.js';
 
 /** One route that reaches a workload from an ingress or gateway. */
 export interface IngressRoute {
@@ -20,6 +20,8 @@ export interface IngressRoute {
   readonly object: KubeObject;
   /** The container ports the route reaches (Service ports resolved through targetPort); empty: not known. */
   readonly containerPorts: readonly number[];
+  /** The Istio gateways a VirtualService is bound to (empty for the other kinds). */
+  readonly gateways: readonly GatewayRef[];
 }
 
 /** The container ports a Service port (number or name; undefined: every port) reaches on a workload. */
@@ -48,7 +50,7 @@ function virtualServiceRoutes(index: ObjectIndex, w: Workload): IngressRoute[] {
       const d = rec(r.destination);
       return serviceRoute(index, w, destinationService(index, vs, str(d.host) ?? ''), num(rec(d.port).number));
     }).filter((p): p is number[] => p !== undefined);
-    if (hits.length > 0) out.push({ by: `VirtualService ${index.namespaceOf(vs) ?? ''}/${vs.metadata.name} (gateway ${gateways.map((g) => g.name).join(', ')})`, object: vs, containerPorts: [...new Set(hits.flat())] });
+    if (hits.length > 0) out.push({ by: `VirtualService ${index.namespaceOf(vs) ?? ''}/${vs.metadata.name} (gateway ${gateways.map((g) => g.name).join(', ')})`, object: vs, containerPorts: [...new Set(hits.flat())], gateways });
   }
   return out;
 }
@@ -60,7 +62,7 @@ function ingressRoutes(index: ObjectIndex, w: Workload): IngressRoute[] {
     const backends = [rec(spec.defaultBackend), ...recs(spec.rules).flatMap((r) => recs(rec(r.http).paths)).map((p) => rec(p.backend))].map((b) => rec(b.service)).filter((s) => str(s.name) !== undefined);
     const ns = index.namespaceOf(ing) ?? 'default';
     const hits = backends.map((b) => serviceRoute(index, w, index.get('Service', ns, str(b.name) ?? ''), num(rec(b.port).number) ?? str(rec(b.port).name))).filter((p): p is number[] => p !== undefined);
-    if (hits.length > 0) out.push({ by: `Ingress ${ns}/${ing.metadata.name}`, object: ing, containerPorts: [...new Set(hits.flat())] });
+    if (hits.length > 0) out.push({ by: `Ingress ${ns}/${ing.metadata.name}`, object: ing, containerPorts: [...new Set(hits.flat())], gateways: [] });
   }
   return out;
 }
@@ -71,7 +73,7 @@ function httpRouteRoutes(index: ObjectIndex, w: Workload): IngressRoute[] {
     const ns = index.namespaceOf(route) ?? 'default';
     const refs = recs(rec(route.spec).rules).flatMap((r) => recs(r.backendRefs)).filter((b) => (str(b.kind) ?? 'Service') === 'Service' && (str(b.group) ?? '') === '');
     const hits = refs.map((b) => serviceRoute(index, w, index.get('Service', str(b.namespace) ?? ns, str(b.name) ?? ''), num(b.port))).filter((p): p is number[] => p !== undefined);
-    if (hits.length > 0) out.push({ by: `HTTPRoute ${ns}/${route.metadata.name}`, object: route, containerPorts: [...new Set(hits.flat())] });
+    if (hits.length > 0) out.push({ by: `HTTPRoute ${ns}/${route.metadata.name}`, object: route, containerPorts: [...new Set(hits.flat())], gateways: [] });
   }
   return out;
 }
@@ -79,7 +81,7 @@ function httpRouteRoutes(index: ObjectIndex, w: Workload): IngressRoute[] {
 function componentRoutes(index: ObjectIndex, w: Workload): IngressRoute[] {
   return registryDeployments(index).flatMap(({ rd, spec }) => spec.components
     .filter((c) => c.exposure.type === 'ingress' && componentNamespace(spec, c) === w.namespace && Object.keys(c.selector).length > 0 && matchesSelector({ matchLabels: c.selector }, w.podLabels))
-    .map((c) => ({ by: `RegistryDeployment ${index.namespaceOf(rd) ?? ''}/${rd.metadata.name} component "${c.name}" (exposure ingress)`, object: rd, containerPorts: [c.exposure.port ?? c.ports[0]?.port].filter((p): p is number => p !== undefined) })));
+    .map((c) => ({ by: `RegistryDeployment ${index.namespaceOf(rd) ?? ''}/${rd.metadata.name} component "${c.name}" (exposure ingress)`, object: rd, containerPorts: [c.exposure.port ?? c.ports[0]?.port].filter((p): p is number => p !== undefined), gateways: [] })));
 }
 
 /** Every ingress route that reaches the workload, in a stable order (VirtualService, Ingress, HTTPRoute, RegistryDeployment). */

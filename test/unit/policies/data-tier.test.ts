@@ -1,5 +1,9 @@
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { MINIO_ANONYMOUS, MINIO_NO_SSE, MINIO_NO_TLS, allowsAnyone, anonymousBuckets } from '../../../policies/rules/minio.js';
+import { parseRegistrySpec } from '../../../charts-src/model/index.js';
+import { synthesize } from '../../../charts-src/synthesize.js';
+import { wgSpec } from '../wireguard/fixtures.js';
+import { MINIO_ANONYMOUS, MINIO_CONSOLE_PUBLIC, MINIO_NO_SSE, MINIO_NO_TLS, allowsAnyone, anonymousBuckets } from '../../../policies/rules/minio.js';
 import { ODOO_DB_MANAGER, readsProxyModeEnv, ODOO_DB_SSLMODE, ODOO_DBFILTER, ODOO_DEMO_DATA, ODOO_MASTER_PASSWORD, ODOO_PROXY_MODE, ODOO_SUPERUSER } from '../../../policies/rules/odoo.js';
 import { PG_HBA_NO_TLS, PG_HBA_WEAK_AUTH, hbaLines } from '../../../policies/rules/pg.js';
 import { REST_UNENCRYPTED_VOLUME } from '../../../policies/rules/rest.js';
@@ -42,6 +46,13 @@ const HBA_GOOD = 'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n
 /** The Bitnami MinIO container of the SR 1.3.1 render (charts/minio/templates/standalone/deployment.yaml). */
 const minio = (env: Record<string, string>, labels = ''): string => deployment('minio', { MINIO_ROOT_USER: 'x', ...env }, { image: 'docker.io/bitnami/minio:2023.12.23-debian-11-r2', labels });
 const M = 'Deployment sr/minio container "minio"';
+/** The SR 1.3.1 MinIO with its two ports (minio-api 9000, minio-console 9001) and its Service (charts/minio/templates/service.yaml). */
+const minioServed = (env: Record<string, string> = { MINIO_CONSOLE_PORT_NUMBER: '9001' }, labels = ''): string =>
+  deployment('minio', { MINIO_SCHEME: 'http', ...env }, { image: 'docker.io/bitnami/minio:2023.12.23-debian-11-r2', labels, extra: '\n          ports: [{name: minio-api, containerPort: 9000}, {name: minio-console, containerPort: 9001}]' })
+  + '---\napiVersion: v1\nkind: Service\nmetadata: {name: sr-minio, namespace: sr}\nspec:\n  selector: {app: minio}\n  ports: [{name: minio-api, port: 9000, targetPort: minio-api}, {name: minio-console, port: 9001, targetPort: minio-console}]\n';
+/** The chart's VirtualService (templates/minio/virtualservice.yaml): gateway internal, destination port 9001. */
+const minioVs = (port: string = '\n          port: {number: 9001}', gateway = 'internal'): string => `---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata: {name: sr-minio, namespace: sr}\nspec:\n  hosts: [minio-sr.openg2p.sandbox.net]\n  gateways: [${gateway}]\n  http:\n    - route:\n        - destination:\n            host: sr-minio${port.replace(/\n {10}/g, '\n            ')}\n`;
+const CONSOLE = `${M} serves the MinIO console on port 9001 (env MINIO_CONSOLE_PORT_NUMBER), published through`;
 
 /** A personal-data StatefulSet with a volumeClaimTemplate, and optionally a StorageClass. */
 const store = (storageClass: string | undefined, sc = ''): string => `---
@@ -178,6 +189,23 @@ const table: Record<string, Case[]> = {
     { name: 'raises it when MinIO holds personal data', yaml: minio({ MINIO_SCHEME: 'https' }, PERSONAL), expect: [{ severity: 'high', message: `${M} configures no KMS (MINIO_KMS_SECRET_KEY, MINIO_KMS_KES_ENDPOINT, MINIO_KMS_SERVER unset): objects are stored unencrypted`, at: '- name: minio' }] },
     { name: 'passes a KES endpoint', yaml: minio({ MINIO_SCHEME: 'https', MINIO_KMS_KES_ENDPOINT: 'https://kes:7373' }), expect: [] },
   ],
+  [MINIO_CONSOLE_PUBLIC]: [
+    { name: 'fails the SR 1.3.1 MinIO: the chart routes gateway internal to the console port 9001', yaml: minioServed() + minioVs(),
+      expect: [{ severity: 'high', message: `${CONSOLE} VirtualService sr/sr-minio (gateway internal)`, at: 'apiVersion: networking.istio.io/v1alpha3' }] },
+    { name: 'raises it when MinIO holds personal data', yaml: minioServed(undefined, PERSONAL) + minioVs(),
+      expect: [{ severity: 'critical', message: `${CONSOLE} VirtualService sr/sr-minio (gateway internal)`, at: 'apiVersion: networking.istio.io/v1alpha3' }] },
+    { name: 'fails a route without a port, which reaches every port of the Service', yaml: minioServed() + minioVs(''),
+      expect: [{ severity: 'high', message: `${CONSOLE} VirtualService sr/sr-minio (gateway internal)`, at: 'apiVersion: networking.istio.io/v1alpha3' }] },
+    { name: 'passes the S3 API (9000) published and the console not', yaml: minioServed() + minioVs('\n          port: {number: 9000}'), expect: [] },
+    { name: 'passes the console turned off with MINIO_BROWSER=off', yaml: minioServed({ MINIO_CONSOLE_PORT_NUMBER: '9001', MINIO_BROWSER: 'off' }) + minioVs(), expect: [] },
+    { name: 'passes a VirtualService bound to the mesh only', yaml: minioServed() + minioVs(undefined, 'mesh'), expect: [] },
+    { name: 'passes a gateway that demands client certificates (tls MUTUAL)', yaml: `${minioServed()}${minioVs(undefined, 'admin')}---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: admin, namespace: sr}\nspec:\n  selector: {istio: admin-gateway}\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: ['*'], tls: {mode: MUTUAL, credentialName: admin}}]\n`, expect: [] },
+    { name: 'fails the upstream image with --console-address :9090 behind an Ingress', yaml: deployment('minio', {}, { image: 'quay.io/minio/minio:RELEASE.2024-06-13T22-53-53Z', extra: '\n          args: [server, /data, --console-address, ":9090"]\n          ports: [{name: console, containerPort: 9090}]' })
+      + '---\napiVersion: v1\nkind: Service\nmetadata: {name: minio, namespace: sr}\nspec:\n  selector: {app: minio}\n  ports: [{name: console, port: 80, targetPort: 9090}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: console, namespace: sr}\nspec:\n  defaultBackend: {service: {name: minio, port: {number: 80}}}\n',
+      expect: [{ severity: 'high', message: `${M} serves the MinIO console on port 9090 (argument --console-address :9090), published through Ingress sr/console`, at: 'apiVersion: networking.k8s.io/v1' }] },
+    { name: 'fails a RegistryDeployment component that publishes the console (exposure ingress, port 9001)', yaml: `${minioServed()}---\napiVersion: ward.g2p.dev/v1alpha1\nkind: RegistryDeployment\nmetadata: {name: sr, namespace: sr}\nspec:\n  namespace: sr\n  components:\n    - {name: minio, selector: {app: minio}, serviceAccount: sr-minio, ports: [{name: http-api, port: 9000}, {name: http-console, port: 9001}], exposure: {type: ingress, hosts: [minio.example.org], port: 9001}}\n`,
+      expect: [{ severity: 'high', message: `${CONSOLE} RegistryDeployment sr/sr component "minio" (exposure ingress)`, at: 'apiVersion: ward.g2p.dev/v1alpha1' }] },
+  ],
   [REST_UNENCRYPTED_VOLUME]: [
     { name: 'reports "cannot tell" (low) for the default StorageClass outside the input (SR 1.3.1 names none)', yaml: store(undefined),
       expect: [{ severity: 'low', message: `${V} the cluster's default StorageClass (not in the input): cannot tell whether it encrypts at rest`, at: '- metadata: {name: data}' }] },
@@ -224,5 +252,25 @@ describe('readers', () => {
     const msgs = runRule(ODOO_MASTER_PASSWORD, odoo({ ...srOdooEnv, ODOO_LIST_DB: 'yes' }).replace(/valueFrom: \{secretKeyRef: \{name: sr-odoo, key: odoo-password\}\}/, 'value: "Zt4Wq9Lm2Vx8Rk5Np7Bc3Hd6"')).map((f) => f.message).join('\n');
     expect(msgs).toContain('ODOO_PASSWORD');
     expect(msgs).not.toContain('Zt4Wq9Lm2Vx8Rk5Np7Bc3Hd6');
+  });
+});
+
+describe('WARD-MINIO-004 and the WireGuard admin gateway', () => {
+  const parsed = parseRegistrySpec(wgSpec());
+  if (!parsed.ok) throw new Error('wgSpec does not parse');
+  const wardOutput = synthesize(parsed.spec).map((o) => `---\n${stringify(o)}`).join('');
+  const rd = `---\n${stringify({ apiVersion: 'ward.g2p.dev/v1alpha1', kind: 'RegistryDeployment', metadata: { name: 'sr', namespace: 'dev' }, spec: wgSpec() })}`;
+  const served = minioServed().replaceAll('namespace: sr', 'namespace: dev').replace('name: sr-minio', 'name: openg2p-minio');
+  const findings = (text: string): string[] => runRule(MINIO_CONSOLE_PUBLIC, text).map((f) => `${f.severity} ${f.message}`);
+
+  it('passes the console on ward\'s WireGuard route (Gateway ward-admin on the declared admin gateway\'s selector)', () => {
+    expect(wardOutput).toContain('name: admin-minio-console-internal');
+    expect(findings(wardOutput + rd + served)).toEqual([]);
+  });
+
+  it('fails the same route once its Gateway selects other pods than the declared admin gateway', () => {
+    const moved = wardOutput.replaceAll('istio: internal-ingressgateway', 'istio: ingressgateway');
+    expect(moved).not.toBe(wardOutput);
+    expect(findings(moved + rd + served)).toEqual(['high Deployment dev/minio container "minio" serves the MinIO console on port 9001 (env MINIO_CONSOLE_PORT_NUMBER), published through VirtualService dev/admin-minio-console-internal (gateway ward-admin)']);
   });
 });
