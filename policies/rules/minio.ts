@@ -10,15 +10,28 @@
  * - MinIO encrypts objects at rest only with a KMS configured: MINIO_KMS_SECRET_KEY (a single key),
  *   MINIO_KMS_KES_ENDPOINT (KES) or MINIO_KMS_SERVER (MinIO KMS); MINIO_KMS_AUTO_ENCRYPTION=on
  *   applies it to every object (MinIO documentation, "Server-Side Object Encryption").
+ * - The console listens on --console-address; the Bitnami image passes
+ *   `--console-address :${MINIO_CONSOLE_PORT_NUMBER}` (bitnami/minio/*: minio/run.sh), default 9001
+ *   (minio-env.sh). MINIO_BROWSER=off turns the console off (minio/minio internal/config/constants.go
+ *   EnvBrowser, read in cmd/common-main.go handleCommonEnvVars, default on). The SR chart publishes it:
+ *   VirtualService <release>-minio on gateway internal to port 9001 (openg2p-social-registry
+ *   templates/minio/virtualservice.yaml, values.yaml minio.istio.virtualservice.destinationPort).
  */
 import type { ObjectIndex } from '../index/object-index.js';
 import type { Rule } from '../types.js';
-import { configFiles, envValue, storeContainers, type StoreContainer } from './data-stores.js';
+import { num, rec, recs, str } from '../index/access.js';
+import { argValue, configFiles, envValue, storeContainers, type StoreContainer } from './data-stores.js';
+import { registryDeployments } from '../flows/intent.js';
+import { matchesSelector } from '../../charts-src/selector.js';
+import { requiresClientCertificates, type GatewayRef } from './edge-routes.js';
+import { ingressRoutesTo, type IngressRoute } from './ingress-routes.js';
+import { isOff } from './setting-groups.js';
 import { defineRule, findingOf, NSA } from './util.js';
 
 export const MINIO_ANONYMOUS = 'WARD-MINIO-001';
 export const MINIO_NO_TLS = 'WARD-MINIO-002';
 export const MINIO_NO_SSE = 'WARD-MINIO-003';
+export const MINIO_CONSOLE_PUBLIC = 'WARD-MINIO-004';
 
 /** The anonymous policies of MINIO_DEFAULT_BUCKETS entries (`documents:download` → download). */
 export function anonymousBuckets(value: string): { bucket: string; policy: string }[] {
@@ -90,4 +103,41 @@ const noSse: Rule = defineRule({
   }),
 });
 
-export const minioRules: readonly Rule[] = [anonymous, noTls, noSse];
+/** The console's port and where it was read: --console-address, MINIO_CONSOLE_PORT_NUMBER (Bitnami), else the Bitnami default 9001. */
+export function consolePort(s: StoreContainer): { port: number; from: string } | undefined {
+  const address = argValue(s.argv, '--console-address');
+  if (address !== undefined) {
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    return Number.isInteger(port) && port > 0 ? { port, from: `argument --console-address ${address}` } : undefined;
+  }
+  const env = envValue(s, 'MINIO_CONSOLE_PORT_NUMBER');
+  if (env !== undefined) return Number.isInteger(Number(env)) ? { port: Number(env), from: 'env MINIO_CONSOLE_PORT_NUMBER' } : undefined;
+  const named = recs(s.container.container.ports).find((p) => /console/i.test(str(p.name) ?? ''));
+  return { port: num(named?.containerPort) ?? 9001, from: named ? `container port ${str(named.name) ?? ''}` : 'the Bitnami default' };
+}
+
+/** A gateway of the declared WireGuard admin path (selector of a RegistryDeployment's wireguard.adminGateway) or one demanding client certificates. */
+function adminGateway(index: ObjectIndex, g: GatewayRef): boolean {
+  if (requiresClientCertificates(g.object)) return true;
+  const selector = g.object === undefined ? {} : Object.fromEntries(Object.entries(rec(g.object.spec).selector ?? {}).map(([k, v]) => [k, String(v)]));
+  return Object.keys(selector).length > 0 && registryDeployments(index).some(({ spec }) => spec.wireguard?.enabled === true
+    && matchesSelector({ matchLabels: spec.wireguard.adminGateway.selector }, selector));
+}
+
+const publicRoute = (index: ObjectIndex, r: IngressRoute): boolean => r.gateways.length === 0 || r.gateways.some((g) => !adminGateway(index, g));
+
+const consolePublic: Rule = defineRule({
+  id: MINIO_CONSOLE_PUBLIC, title: 'MinIO console published through a public route', severity: 'high',
+  rationale: 'The MinIO console is an administration tool: with the root credentials or an OIDC login mapped to consoleAdmin it creates and deletes buckets, changes bucket policies (anonymous access), manages users and keys, and browses and downloads every attachment. Published on the same gateway as the registry it is one phished or guessed login away from every beneficiary\'s documents; administration belongs behind the WireGuard admin gateway.',
+  remediation: 'Take the console off the public gateway (the SR chart: minio.istio.virtualservice.enabled: false; a RegistryDeployment component: exposure.type none) and publish it as a WireGuard route (wireguard.routes: component minio, port 9001), or turn it off with MINIO_BROWSER=off. Applications use the S3 API (9000), not the console.',
+  controls: { nsa: NSA.authz, owasp2025: 'K01' },
+  check: (index) => storeContainers(index, 'minio').flatMap((s) => {
+    const browser = envValue(s, 'MINIO_BROWSER');
+    const c = consolePort(s);
+    if ((browser !== undefined && isOff(browser)) || c === undefined) return [];
+    return ingressRoutesTo(index, s.workload).filter((r) => r.containerPorts.includes(c.port) && publicRoute(index, r)).map((r) =>
+      findingOf(index, consolePublic, r.object, `${s.where} serves the MinIO console on port ${String(c.port)} (${c.from}), published through ${r.by}`, { raised: raisedFor(index, s) }));
+  }),
+});
+
+export const minioRules: readonly Rule[] = [anonymous, noTls, noSse, consolePublic];

@@ -16,12 +16,20 @@
  *   (OpenG2P/openg2p-packaging packaging/post-init-openg2p.sh).
  * - db_sslmode's default is prefer (odoo/tools/config.py); Odoo passes it to libpq as sslmode
  *   (odoo/sql_db.py connection_info_for), so PGSSLMODE in the environment does not change it.
+ * - proxy_mode defaults to False (odoo/tools/config.py `--proxy-mode`); only with it on does Odoo
+ *   apply werkzeug's ProxyFix to X-Forwarded-For/-Proto/-Host, and only when X-Forwarded-Host is
+ *   present (odoo/http.py Application.__call__). The Bitnami template hard-codes proxy_mode = True
+ *   (odoo/bitnami-templates/odoo.conf.tpl; no ODOO_PROXY_MODE in odoo-env.sh or libodoo.sh).
  */
 import type { ObjectIndex } from '../index/object-index.js';
 import { settingsOf, type Setting } from '../index/settings.js';
+import { str } from '../index/access.js';
+import { imageRepository } from '../index/personal-data.js';
+import type { Workload } from '../index/workloads.js';
 import type { FieldPath } from '../load/types.js';
 import type { Finding, Rule } from '../types.js';
 import { argValue, configFiles, storeContainers, type SettingsFile, type StoreContainer } from './data-stores.js';
+import { ingressRoutesTo } from './ingress-routes.js';
 import { isOff, isOn } from './setting-groups.js';
 import { defineRule, findingOf, NSA } from './util.js';
 
@@ -31,6 +39,7 @@ export const ODOO_DEMO_DATA = 'WARD-ODOO-003';
 export const ODOO_DB_SSLMODE = 'WARD-ODOO-004';
 export const ODOO_SUPERUSER = 'WARD-ODOO-005';
 export const ODOO_DBFILTER = 'WARD-ODOO-006';
+export const ODOO_PROXY_MODE = 'WARD-ODOO-007';
 
 /** One Odoo configuration as the rules judge it: a Bitnami container, or an odoo.conf file. */
 interface OdooConfig {
@@ -38,11 +47,13 @@ interface OdooConfig {
   readonly object: SettingsFile['object'];
   readonly where: string;
   readonly personal: boolean;
+  /** The workloads that run with it (the container's; those mounting the file). */
+  readonly workloads: readonly Workload[];
   /** The effective value of an odoo.conf option and where it was set (undefined `value`: Odoo's default). */
   option(name: OdooOption): { readonly value: string | undefined; readonly from: string; readonly path: FieldPath };
 }
 
-type OdooOption = 'list_db' | 'db_sslmode' | 'db_user' | 'dbfilter' | 'db_name' | 'without_demo';
+type OdooOption = 'list_db' | 'db_sslmode' | 'db_user' | 'dbfilter' | 'db_name' | 'without_demo' | 'proxy_mode';
 
 /** The env variable behind each option in the Bitnami image (odoo.conf.tpl), and the CLI flag odoo accepts. */
 const BITNAMI: Readonly<Record<OdooOption, { env?: string; flag?: string }>> = {
@@ -52,6 +63,7 @@ const BITNAMI: Readonly<Record<OdooOption, { env?: string; flag?: string }>> = {
   dbfilter: { env: 'ODOO_DATABASE_FILTER', flag: '--db-filter' },
   db_name: { env: 'ODOO_DATABASE_NAME', flag: '--database' },
   without_demo: { env: 'ODOO_LOAD_DEMO_DATA' },
+  proxy_mode: { env: 'ODOO_PROXY_MODE' },
 };
 
 type OptionValue = ReturnType<OdooConfig['option']>;
@@ -70,13 +82,37 @@ function fromEnv(s: StoreContainer, name: OdooOption, env: string | undefined): 
   return e ? { value: e.value, from: `env ${env ?? ''}`, path } : { value: ENV_DEFAULTS[name], from: 'the image default', path };
 }
 
+/**
+ * Whether the image writes ODOO_PROXY_MODE into odoo.conf. The Bitnami image hard-codes
+ * `proxy_mode = True` in its template and reads no variable for it; so do the OpenG2P packaging
+ * images before 1.5, which are bitnami/odoo plus a post-init script. From 1.5 they are built on
+ * library/odoo and render `proxy_mode = ${ODOO_PROXY_MODE}` (default True) on every start
+ * (OpenG2P/openg2p-packaging commit 1b3e037; packaging/odoo.conf.tpl, docker-entrypoint.d/01-set-default-env-vars.sh).
+ */
+export function readsProxyModeEnv(image: string): boolean {
+  const repo = imageRepository(image);
+  if (/(^|\/)bitnami\/odoo$/.test(repo)) return false;
+  if (!/(^|\/)openg2p\/[\w.-]+-odoo-package$/.test(repo)) return true;
+  const tag = /:v?(\d+)\.(\d+)[^/]*$/.exec(image.split('@')[0] ?? '');
+  return tag === null || Number(tag[1]) > 1 || (Number(tag[1]) === 1 && Number(tag[2]) >= 5);
+}
+
+/** proxy_mode of an Odoo container: `--proxy-mode` on the command line, else ODOO_PROXY_MODE where the image reads it, else True. */
+function proxyModeOf(s: StoreContainer, argsPath: FieldPath): OptionValue {
+  if (s.argv.includes('--proxy-mode')) return { value: 'True', from: 'argument --proxy-mode', path: argsPath };
+  const e = s.env.get('ODOO_PROXY_MODE');
+  if (e === undefined || !readsProxyModeEnv(str(s.container.container.image) ?? '')) return { value: 'True', from: 'the image default', path: s.container.path };
+  return { value: e.value, from: 'env ODOO_PROXY_MODE', path: e.path };
+}
+
 function containerConfig(index: ObjectIndex, s: StoreContainer): OdooConfig {
   const argsPath = [...s.container.path, 'args'];
   return {
-    rule: 'container', object: s.workload.object, where: s.where, personal: index.holdsPersonalData(s.workload),
+    rule: 'container', object: s.workload.object, where: s.where, personal: index.holdsPersonalData(s.workload), workloads: [s.workload],
     option(name) {
       const { env, flag } = BITNAMI[name];
       if (name === 'list_db' && s.argv.includes('--no-database-list')) return { value: 'False', from: 'argument --no-database-list', path: argsPath };
+      if (name === 'proxy_mode') return proxyModeOf(s, argsPath);
       const arg = flag ? argValue(s.argv, flag) : undefined;
       return arg !== undefined ? { value: arg, from: `argument ${flag ?? ''}`, path: argsPath } : fromEnv(s, name, env);
     },
@@ -87,9 +123,9 @@ const isOdooConf = (key: string, text: string): boolean => /^\s*\[options\]\s*$/
 
 function fileConfig(index: ObjectIndex, f: SettingsFile): OdooConfig {
   const settings = new Map<string, Setting>(settingsOf(f.text).filter((s) => s.separator === '=').map((s) => [s.name, s]));
-  const personal = index.workloadsIn(index.namespaceOf(f.object) ?? '').some((w) => index.holdsPersonalData(w) && JSON.stringify(w.podSpec.volumes ?? []).includes(`"${f.object.metadata.name}"`));
+  const mounting = index.workloadsIn(index.namespaceOf(f.object) ?? '').filter((w) => JSON.stringify(w.podSpec.volumes ?? []).includes(`"${f.object.metadata.name}"`));
   return {
-    rule: 'file', object: f.object, where: f.where, personal,
+    rule: 'file', object: f.object, where: f.where, personal: mounting.some((w) => index.holdsPersonalData(w)), workloads: mounting,
     option(name) {
       const s = settings.get(name);
       return { value: s?.value, from: s ? `${name} = ${s.value}` : `${name} not set`, path: f.path };
@@ -194,4 +230,22 @@ const dbfilter: Rule = defineRule({
   }),
 });
 
-export const odooRules: readonly Rule[] = [dbManager, masterPassword, demoData, dbSslmode, superuser, dbfilter];
+/** An odoo.conf value Odoo reads as off: False/false, or empty (odoo/tools/config.py casts the strings True/False). */
+const proxyOff = (v: string | undefined): boolean => v === undefined || v.trim() === '' || isOff(v);
+
+const proxyMode: Rule = defineRule({
+  id: ODOO_PROXY_MODE, title: 'Odoo behind an ingress without proxy_mode', severity: 'medium',
+  rationale: 'Behind an ingress gateway or reverse proxy Odoo sees the proxy, not the client: without proxy_mode it ignores X-Forwarded-For/-Proto/-Host, so every login attempt, audit log line and IP-based rule carries the proxy\'s address (brute-force throttling and fail2ban-style bans hit everyone or no one), and behind TLS termination it thinks the request is plain http: redirects and absolute URLs it builds (web.base.url, links in e-mails, OAuth and portal callbacks) start with http://, and the session cookie is issued without the Secure flag. Odoo applies the X-Forwarded-* headers only with proxy_mode on (and only when X-Forwarded-Host is present).',
+  remediation: 'Set proxy_mode = True in odoo.conf (or run odoo with --proxy-mode). The Bitnami image writes proxy_mode = True itself; the OpenG2P packaging image takes ODOO_PROXY_MODE (default True). Have the route set X-Forwarded-Host and X-Forwarded-Proto (the OpenG2P charts\' VirtualServices do), and expose Odoo only through that proxy so the headers cannot be forged.',
+  controls: { nsa: NSA.app, owasp2025: 'K01' },
+  check: (index) => odooConfigs(index).flatMap((c) => {
+    const o = c.option('proxy_mode');
+    if (!proxyOff(o.value)) return [];
+    const route = c.workloads.flatMap((w) => ingressRoutesTo(index, w))[0];
+    if (route === undefined) return [];
+    const from = o.value === undefined ? 'proxy_mode not set, Odoo\'s default False' : o.from;
+    return [finding(index, proxyMode, c, `runs without proxy_mode (${from}) behind ${route.by}`, o.path)];
+  }),
+});
+
+export const odooRules: readonly Rule[] = [dbManager, masterPassword, demoData, dbSslmode, superuser, dbfilter, proxyMode];

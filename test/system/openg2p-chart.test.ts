@@ -216,7 +216,7 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     }
   });
 
-  it('the data tier: the render gets the ODOO, PG and MINIO findings it deserves, the overlay clears them but for the two databases whose clients ward cannot see', () => {
+  it('the data tier: the render gets the ODOO, PG and MINIO findings it deserves (no WARD-ODOO-007: the image sets proxy_mode; WARD-MINIO-004 for the console route), the overlay clears them but for the two databases whose clients ward cannot see', () => {
     const dataTier = (file: string, extra: readonly string[] = []): string[] => {
       const r = ward(['check', file, ...extra, '--format', 'json']);
       expect(r.stderr).not.toMatch(/Error|at .*\.ts:/);
@@ -229,14 +229,32 @@ describe.skipIf(skip !== undefined)('the real OpenG2P Social Registry 1.3.1 char
     expect(dataTier(files.plain)).toEqual([
       `WARD-MINIO-002 high Deployment ${ns}/${rel}-minio container "minio" serves the S3 API without TLS (env MINIO_SCHEME=http)`,
       `WARD-MINIO-003 medium Deployment ${ns}/${rel}-minio container "minio" configures no KMS (MINIO_KMS_SECRET_KEY, MINIO_KMS_KES_ENDPOINT, MINIO_KMS_SERVER unset): objects are stored unencrypted`,
+      // The chart's templates/minio/virtualservice.yaml sends gateway internal (the registry's own) to the console port 9001.
+      `WARD-MINIO-004 high Deployment ${ns}/${rel}-minio container "minio" serves the MinIO console on port 9001 (env MINIO_CONSOLE_PORT_NUMBER), published through VirtualService ${ns}/${rel}-minio (gateway internal)`,
       `WARD-ODOO-004 high Deployment ${ns}/${rel}-odoo container "${rel}-odoo" connects to PostgreSQL with sslmode prefer (db_sslmode not set: Odoo's default prefer)`,
       hba('keymanager-postgresql'), hba('odk-central-postgresql'), hba('postgresql'),
     ].sort());
     // No false positive: list_db is off (ODOO_LIST_DB unset; the chart's LIST_DB is read by nothing), ODOO_PASSWORD comes
     // from a Secret, no demo data, sruser, one database; MinIO creates no default bucket.
     // The overlay: Odoo on verify-full without the database manager, the registry database on hostssl + SCRAM, MinIO on
-    // TLS with a KMS key. Left (SR_VALUES_GAPS): the key manager's and ODK Central's own PostgreSQL keep their generated pg_hba.
+    // TLS with a KMS key and its console's route off (minio.istio.virtualservice.enabled: false). Left (SR_VALUES_GAPS): the key manager's and ODK Central's own PostgreSQL keep their generated pg_hba.
     expect(dataTier(files.overlaid)).toEqual([hba('keymanager-postgresql'), hba('odk-central-postgresql')]);
+    // With ward's output and its RegistryDeployment too: the preset does not publish MinIO (no exposure ingress on 9001).
+    expect(dataTier(files.overlaid, [files.synth, files.rd]).filter((f) => f.startsWith('WARD-MINIO-004'))).toEqual([]);
+    expect(readFileSync(files.overlaid, 'utf8')).not.toMatch(new RegExp(`kind: VirtualService\\nmetadata:\\n  name: ${rel}-minio\\n`));
+    // WARD-ODOO-007 is silent on the render for the right reason, not for want of a route: the chart's VirtualService
+    // <release>-openg2p-social-registry sends the internal gateway to Odoo (setting X-Forwarded-Host/-Proto, which Odoo's
+    // proxy mode needs), and the 1.3.1 image is bitnami/odoo plus a script, whose odoo.conf template hard-codes
+    // proxy_mode = True. The same render on a 1.5 image (library/odoo, reads ODOO_PROXY_MODE) told ODOO_PROXY_MODE=False fires.
+    const plainText = readFileSync(files.plain, 'utf8');
+    const proxyOff = plainText.replace('openg2p-social-registry-odoo-package:1.3.1', 'openg2p-social-registry-odoo-package:1.5.0')
+      .replace(/^( +)- name: ODOO_DATABASE_HOST$/m, '$1- name: ODOO_PROXY_MODE\n$1  value: "False"\n$1- name: ODOO_DATABASE_HOST');
+    expect(proxyOff.match(/ODOO_PROXY_MODE|odoo-package:1\.5\.0/g)).toEqual(['odoo-package:1.5.0', 'ODOO_PROXY_MODE']);
+    const variant = join(dir, 'proxy-mode-off.yaml');
+    writeFileSync(variant, proxyOff);
+    expect(dataTier(variant).filter((f) => f.startsWith('WARD-ODOO-007'))).toEqual([
+      `WARD-ODOO-007 medium Deployment ${ns}/${rel}-odoo container "${rel}-odoo" runs without proxy_mode (env ODOO_PROXY_MODE) behind VirtualService ${ns}/${rel}-openg2p-social-registry (gateway internal)`,
+    ]);
     // Encryption at rest is judged for personal-data workloads (openg2p-audit recognises the stores by image): the render names
     // no StorageClass, so each of their volumes is "cannot tell" (low), for an auditor to attest with a waiver.
     const rest = dataTier(files.overlaid, ['--profile', 'openg2p-audit']).filter((f) => f.startsWith('WARD-REST-001'));

@@ -66,7 +66,7 @@ export function keyManagerFlows(): FlowInput[] {
 
 /**
  * The core both layouts share, in this order: the registry (Odoo, published as `<registryHost>.<namespace>`),
- * its PostgreSQL, the key manager with SoftHSM and artifactory, and MinIO (console published).
+ * its PostgreSQL, the key manager with SoftHSM and artifactory, and MinIO (console not published: a WireGuard route).
  */
 export function registryCoreComponents(release: string, namespace: string, registryHost: string): ComponentInput[] {
   return [
@@ -86,7 +86,7 @@ export function registryCoreComponents(release: string, namespace: string, regis
       serviceAccount: `${release}-minio`,
       ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }],
       personalData: true,
-      exposure: { type: 'ingress', hosts: [presetHost('minio', namespace)], port: 9001 },
+      // Not published: the console is an administration tool (WARD-MINIO-004), for a WireGuard route (component minio, port 9001).
     },
   ];
 }

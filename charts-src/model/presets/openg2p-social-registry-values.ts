@@ -126,6 +126,7 @@ function entries(spec: RegistrySpec): Entry[] {
     ...npOff(['odk-central', 'postgresql'], ['primary', 'readReplicas']),
     { path: ['minio', 'networkPolicy', 'enabled'], value: false, why: `${NP_OFF} (off by default in this chart; stated so an upgrade cannot turn it on)` },
     { path: ['minio', 'extraEnvVars'], value: minioEnv(spec), why: `${envWhy} (MINIO_IDENTITY_OPENID_CLIENT_SECRET)` },
+    { path: ['minio', 'istio', 'virtualservice', 'enabled'], value: false, why: 'the chart publishes the MinIO console (port 9001, an administration tool) on gateway internal next to the registry (WARD-MINIO-004); administrators reach it through the WireGuard admin gateway (wireguard.routes: component minio, port 9001), the registry uses the S3 API inside the mesh' },
     ...npOff(['loggingOpensearch'], OPENSEARCH_ROLES),
     { path: ['reporting', 'kafka', 'networkPolicy', 'enabled'], value: false, why: NP_OFF },
     ...npOff(['reporting', 'opensearch'], OPENSEARCH_ROLES),

@@ -94,7 +94,7 @@ function registry(release: string): ComponentInput[] {
     // charts/mail: Deployment <rel>-mail, labels app.kubernetes.io/name=<rel>-mail only, no serviceAccountName.
     { name: 'mail', selector: nameOnly(`${release}-mail`), serviceAccount: DEFAULT_SA, ports: [{ name: 'tcp-smtp', port: 25 }] },
     // charts/minio (Bitnami): S3 API 9000, console 9001 (the console is what the chart's VirtualService publishes).
-    { name: 'minio', selector: helmSelector('minio', release), serviceAccount: `${release}-minio`, ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }], personalData: true, exposure: ingress(SR_DEFAULT_HOSTS.minio, 9001) },
+    { name: 'minio', selector: helmSelector('minio', release), serviceAccount: `${release}-minio`, ports: [{ name: 'http-api', port: 9000 }, { name: 'http-console', port: 9001 }], personalData: true }, // console not published (WARD-MINIO-004): a WireGuard route
   ];
 }
 

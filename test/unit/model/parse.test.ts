@@ -262,7 +262,9 @@ describe('presets', () => {
         'kafka-ui->debezium:8083',
       ]),
     );
-    expect(r.spec.components.filter((c) => c.exposure.type === 'ingress').map((c) => c.name)).toEqual(['registry', 'minio', 'odk-frontend', 'kafka-ui', 'opensearch-dashboards', 'logging-dashboards']);
+    // MinIO is not published: its console is an administration tool, for a WireGuard route (WARD-MINIO-004).
+    expect(r.spec.components.filter((c) => c.exposure.type === 'ingress').map((c) => c.name)).toEqual(['registry', 'odk-frontend', 'kafka-ui', 'opensearch-dashboards', 'logging-dashboards']);
+    expect(r.spec.components.find((c) => c.name === 'minio')?.exposure).toEqual({ type: 'none', hosts: [] });
     expect(r.spec.components.find((c) => c.name === 'keycloak')?.namespace).toBe('keycloak');
   });
 
@@ -301,9 +303,9 @@ describe('preset overrides merge field by field', () => {
   });
 
   it('a partial exposure keeps the preset type and port, and a stated list replaces the preset list', () => {
-    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { hosts: ['files.gov.example'] } }] });
+    const r = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'odk-frontend', exposure: { hosts: ['odk.gov.example'] } }] });
     if (!r.ok) throw new Error(formatIssues(r.issues));
-    expect(r.spec.components.find((c) => c.name === 'minio')?.exposure).toEqual({ type: 'ingress', hosts: ['files.gov.example'], port: 9001 });
+    expect(r.spec.components.find((c) => c.name === 'odk-frontend')?.exposure).toEqual({ type: 'ingress', hosts: ['odk.gov.example'], port: 80 });
   });
 
   it('a stated selector replaces the preset selector whole', () => {
@@ -321,8 +323,8 @@ describe('preset overrides merge field by field', () => {
   });
 
   it('an override that breaks a rule is reported at the spec path', () => {
-    const issues = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'minio', exposure: { port: 1234 } }] });
-    expect(issues.ok ? [] : formatIssues(issues.issues)).toBe('components[0].exposure.port: port 1234 is not a TCP port of component "minio": must be one of 9000/TCP, 9001/TCP');
+    const issues = parseRegistrySpec({ preset: 'openg2p-social-registry', namespace: 'dev', components: [{ name: 'odk-frontend', exposure: { port: 1234 } }] });
+    expect(issues.ok ? [] : formatIssues(issues.issues)).toBe('components[0].exposure.port: port 1234 is not a TCP port of component "odk-frontend": must be one of 80/TCP');
   });
 
   it('paths of a RegistryDeployment with a preset point into the spec as written', () => {
