@@ -17,7 +17,6 @@ import type { FlowAnalysis, FlowEdge } from './analyze.js';
 import { ConnSet } from './connset.js';
 import { parseCidr, rangesOverlap } from './ipset.js';
 import type { FlowNode, WorkloadNode } from './nodes.js';
-import { specParser } from './spec-parser.js';
 
 export const PLACEHOLDER_ANNOTATION = 'ward.g2p.dev/placeholder';
 
@@ -25,7 +24,7 @@ export const PLACEHOLDER_ANNOTATION = 'ward.g2p.dev/placeholder';
 export function registryDeployments(index: ObjectIndex): { readonly rd: KubeObject; readonly spec: RegistrySpec }[] {
   const out: { rd: KubeObject; spec: RegistrySpec }[] = [];
   for (const rd of index.ofKind('RegistryDeployment')) {
-    const r = specParser()(rd);
+    const r = index.registrySpec(rd);
     if (r.ok) out.push({ rd, spec: r.spec });
   }
   return out;

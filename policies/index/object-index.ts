@@ -9,6 +9,7 @@ import type { FieldPath, LoadedDocument, SecretFacts } from '../load/types.js';
 import type { ObjectRef, SourceLocation } from '../types.js';
 import { rec, recs, str, strMap } from './access.js';
 import { specParser } from '../flows/spec-parser.js';
+import type { ParseResult } from '../../charts-src/model/parse.js';
 import { isWorkloadKind, toWorkload, type Workload } from './workloads.js';
 import { KNOWN_KINDS, CLUSTER_SCOPED_KINDS, kindKey } from './kinds.js';
 import { imageReason, labelReason, PERSONAL_DATA_LABEL, type PersonalDataReason, type PersonalDataRecognisers } from './personal-data.js';
@@ -123,7 +124,7 @@ export class ObjectIndex {
   private readonly selectionCache = new Map<KubeObject, readonly Workload[]>();
   private readonly workloadByObject = new Map<KubeObject, Workload>();
   private readonly personalDataCache = new Map<Workload, PersonalDataReason | null>();
-  private readonly specCache = new Map<KubeObject, Record<string, unknown>>();
+  private readonly parsedSpecs = new Map<KubeObject, ParseResult>();
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private policiesByWorkload: Map<Workload, KubeObject[]> | undefined;
 
@@ -298,19 +299,28 @@ export class ObjectIndex {
   }
 
   /**
+   * A RegistryDeployment parsed as the operator parses it (preset expanded, defaults applied), once
+   * per index: the FLOW rules, the ingress routes and personal-data recognition all read it.
+   */
+  registrySpec(rd: KubeObject): ParseResult {
+    let parsed = this.parsedSpecs.get(rd);
+    if (parsed === undefined) {
+      parsed = specParser()(rd);
+      this.parsedSpecs.set(rd, parsed);
+    }
+    return parsed;
+  }
+
+  /**
    * A RegistryDeployment's spec as the operator would run it: its preset expanded (a spec naming only
    * `preset: openg2p-social-registry` declares the preset's personal-data components). A spec that
    * does not parse is read as written (the FLOW rules report why it does not parse).
    */
   private effectiveSpec(rd: KubeObject): Record<string, unknown> {
-    let spec = this.specCache.get(rd);
-    if (spec === undefined) {
-      const written = rec(rd.spec);
-      const parsed = written.preset === undefined ? undefined : specParser()(rd);
-      spec = parsed?.ok ? parsed.spec : written;
-      this.specCache.set(rd, spec);
-    }
-    return spec;
+    const written = rec(rd.spec);
+    if (written.preset === undefined) return written;
+    const parsed = this.registrySpec(rd);
+    return parsed.ok ? parsed.spec : written;
   }
 
   private declaredPersonal(w: Workload): PersonalDataReason | undefined {

@@ -37,28 +37,16 @@ function collectionKey(doc: Document): number | undefined {
   return found;
 }
 
-/** The offset of the first alias in the document, or the document's start. */
-function firstAlias(doc: Document): number {
-  let found = startOf(doc.contents, 0);
+/** The offset of the first alias in the document, or undefined when it holds none. */
+function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
   visit(doc, {
     Alias(_key, node) {
-      found = startOf(node, found);
+      found = startOf(node, 0);
       return visit.BREAK;
     },
   });
   return found;
-}
-
-/** True when the document holds an alias at all (cheap: most documents hold none). */
-function hasAlias(doc: Document): boolean {
-  let any = false;
-  visit(doc, {
-    Alias() {
-      any = true;
-      return visit.BREAK;
-    },
-  });
-  return any;
 }
 
 /**
@@ -74,8 +62,9 @@ export function documentValue(doc: Document, maxAliasCount: number): { value: un
     return { value: doc.toJS({ maxAliasCount }) };
   } catch (err) {
     const alias = err instanceof ReferenceError || (err instanceof Error && /alias/i.test(err.message));
-    if (alias && hasAlias(doc)) {
-      return { code: 'alias-limit', offset: firstAlias(doc), message: `its aliases expand more than ${String(maxAliasCount)} times (a YAML alias bomb?); write the values out or remove the aliases` };
+    const at = alias ? firstAlias(doc) : undefined;
+    if (at !== undefined) {
+      return { code: 'alias-limit', offset: at, message: `its aliases expand more than ${String(maxAliasCount)} times (a YAML alias bomb?); write the values out or remove the aliases` };
     }
     return { code: 'yaml-syntax', offset: startOf(doc.contents, 0), message: 'it cannot be converted to a value (nesting too deep?)' };
   }
